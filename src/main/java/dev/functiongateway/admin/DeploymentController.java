@@ -1,0 +1,103 @@
+package dev.functiongateway.admin;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.functiongateway.auth.Scope;
+import dev.functiongateway.registry.FunctionInstance;
+import dev.functiongateway.registry.RegistryService;
+import dev.functiongateway.registry.RegistryService.Deployment;
+import dev.functiongateway.registry.VersionStatus;
+
+/** Which workers serve a version: listed by an operator, or registering themselves with a heartbeat. */
+@RestController
+@RequestMapping("/v2/nvcf/deployments/functions/{functionId}/versions/{versionId}")
+class DeploymentController {
+
+    private final RegistryService registry;
+
+    DeploymentController(RegistryService registry) {
+        this.registry = registry;
+    }
+
+    /** Body of a deployment: worker endpoints ({@code host:port}), all reached with TLS when {@code tls}. */
+    record DeploymentRequest(List<String> endpoints, Boolean tls, Integer maxRequestConcurrency) {
+    }
+
+    /** Body of a self-registration heartbeat; the instance lapses {@code ttlSeconds} after the last one. */
+    record InstanceRequest(String address, Integer ttlSeconds, Boolean tls) {
+    }
+
+    record InstanceView(String id, String address, boolean tls, Instant registeredAt, Instant expiresAt) {
+
+        static InstanceView of(FunctionInstance i) {
+            return new InstanceView(i.id(), i.address().toString(), i.tls(), i.registeredAt(), i.expiresAt());
+        }
+    }
+
+    record DeploymentView(UUID functionId, UUID versionId, String name, VersionStatus status,
+            int maxRequestConcurrency, List<InstanceView> instances) {
+
+        static DeploymentView of(Deployment d) {
+            return new DeploymentView(d.function().id(), d.version().id(), d.function().name(), d.version().status(),
+                    d.version().maxRequestConcurrency(), d.instances().stream().map(InstanceView::of).toList());
+        }
+    }
+
+    record OneDeployment(DeploymentView deployment) {
+    }
+
+    @PostMapping
+    OneDeployment deploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
+            @RequestBody DeploymentRequest request) {
+        caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
+        return new OneDeployment(DeploymentView.of(registry.deploy(functionId, versionId, request.endpoints(),
+                Boolean.TRUE.equals(request.tls()), request.maxRequestConcurrency())));
+    }
+
+    @GetMapping
+    OneDeployment get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+        caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, versionId);
+        return new OneDeployment(DeploymentView.of(registry.deployment(functionId, versionId)));
+    }
+
+    @DeleteMapping
+    OneDeployment undeploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+        caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
+        return new OneDeployment(DeploymentView.of(registry.undeploy(functionId, versionId)));
+    }
+
+    /** Registers or renews one instance: 201 the first time, 200 for each renewal. */
+    @PutMapping("/instances/{instanceId}")
+    ResponseEntity<OneDeployment> heartbeat(Caller caller, @PathVariable UUID functionId,
+            @PathVariable UUID versionId, @PathVariable String instanceId, @RequestBody InstanceRequest request) {
+        caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
+        if (request.ttlSeconds() == null) {
+            throw new IllegalArgumentException("ttlSeconds is required");
+        }
+        boolean created = registry.heartbeat(functionId, versionId, instanceId, request.address(),
+                request.ttlSeconds(), Boolean.TRUE.equals(request.tls()));
+        return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(new OneDeployment(DeploymentView.of(registry.deployment(functionId, versionId))));
+    }
+
+    @DeleteMapping("/instances/{instanceId}")
+    OneDeployment deregister(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
+            @PathVariable String instanceId) {
+        caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
+        registry.deregister(functionId, versionId, instanceId);
+        return new OneDeployment(DeploymentView.of(registry.deployment(functionId, versionId)));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.functiongateway.admin;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.functiongateway.auth.Scope;
+import dev.functiongateway.registry.InferenceProtocol;
+import dev.functiongateway.registry.RegistryService;
+import dev.functiongateway.registry.RegistryService.FunctionAndVersion;
+import dev.functiongateway.registry.VersionSpec;
+import dev.functiongateway.registry.VersionStatus;
+
+/**
+ * Functions and their versions, at NVIDIA Cloud Functions' paths. Methods block on the database, so they
+ * return plain values and WebFlux runs them on the application task executor, off the event loop.
+ */
+@RestController
+@RequestMapping("/v2/nvcf/functions")
+class FunctionController {
+
+    private final RegistryService registry;
+
+    FunctionController(RegistryService registry) {
+        this.registry = registry;
+    }
+
+    /** Body of a create or new-version request; null fields take defaults. */
+    record FunctionRequest(String name, String description, InferenceProtocol inferenceProtocol, String inferenceUrl,
+            Integer maxRequestConcurrency, FunctionView.Health health) {
+
+        VersionSpec spec() {
+            return new VersionSpec(inferenceProtocol, inferenceUrl, health == null ? null : health.protocol(),
+                    health == null ? null : health.uri(), maxRequestConcurrency);
+        }
+    }
+
+    /** Body of an update; null fields stay as they are. */
+    record VersionUpdate(InferenceProtocol inferenceProtocol, String inferenceUrl, Integer maxRequestConcurrency,
+            FunctionView.Health health, VersionStatus status) {
+
+        VersionSpec spec() {
+            return new VersionSpec(inferenceProtocol, inferenceUrl, health == null ? null : health.protocol(),
+                    health == null ? null : health.uri(), maxRequestConcurrency);
+        }
+    }
+
+    record OneFunction(FunctionView function) {
+    }
+
+    record Functions(List<FunctionView> functions) {
+    }
+
+    @PostMapping
+    OneFunction register(Caller caller, @RequestBody FunctionRequest request) {
+        caller.require(Scope.REGISTER_FUNCTION);
+        return one(registry.register(request.name(), request.description(), request.spec()));
+    }
+
+    @PostMapping("/{functionId}/versions")
+    OneFunction addVersion(Caller caller, @PathVariable UUID functionId, @RequestBody FunctionRequest request) {
+        caller.require(Scope.REGISTER_FUNCTION).requireAccess(functionId, null);
+        return one(registry.addVersion(functionId, request.name(), request.spec()));
+    }
+
+    @GetMapping
+    Functions list(Caller caller) {
+        caller.require(Scope.LIST_FUNCTIONS);
+        return many(caller, registry.listAll());
+    }
+
+    @GetMapping("/{functionId}/versions")
+    Functions versions(Caller caller, @PathVariable UUID functionId) {
+        caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, null);
+        return many(caller, registry.listVersions(functionId));
+    }
+
+    @GetMapping("/{functionId}/versions/{versionId}")
+    OneFunction get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+        caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, versionId);
+        return one(registry.get(functionId, versionId));
+    }
+
+    @PutMapping("/{functionId}/versions/{versionId}")
+    OneFunction update(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
+            @RequestBody VersionUpdate request) {
+        caller.require(Scope.UPDATE_FUNCTION).requireAccess(functionId, versionId);
+        return one(registry.update(functionId, versionId, request.spec(), request.status()));
+    }
+
+    @DeleteMapping("/{functionId}/versions/{versionId}")
+    OneFunction delete(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+        caller.require(Scope.DELETE_FUNCTION).requireAccess(functionId, versionId);
+        OneFunction deleted = one(registry.get(functionId, versionId));
+        registry.delete(functionId, versionId);
+        return deleted;
+    }
+
+    private OneFunction one(FunctionAndVersion fv) {
+        return new OneFunction(FunctionView.of(fv));
+    }
+
+    private Functions many(Caller caller, List<FunctionAndVersion> all) {
+        return new Functions(all.stream()
+                .filter(fv -> caller.sees(fv.function().id(), fv.version().id()))
+                .map(fv -> FunctionView.of(fv))
+                .toList());
+    }
+}

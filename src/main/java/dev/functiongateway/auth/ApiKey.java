@@ -1,0 +1,53 @@
+package dev.functiongateway.auth;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A stored API key: everything but its value, of which only the SHA-256 hash is kept.
+ *
+ * @param functions the functions this key may be used for; empty means all
+ */
+public record ApiKey(
+        UUID id,
+        String name,
+        String hash,
+        Set<Scope> scopes,
+        List<FunctionGrant> functions,
+        Instant expiresAt,
+        Instant revokedAt,
+        Instant createdAt) {
+
+    public ApiKey {
+        scopes = Set.copyOf(scopes);
+        functions = List.copyOf(functions);
+    }
+
+    public boolean has(Scope scope) {
+        return scopes.contains(scope);
+    }
+
+    /** True if the key's function restriction allows this function (and version, when not null). */
+    public boolean allows(UUID functionId, UUID versionId) {
+        if (functions.isEmpty()) {
+            return true;
+        }
+        for (FunctionGrant grant : functions) {
+            if (grant.allows(functionId, versionId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True if the key may see at least part of this function: a grant on it or on one of its versions. */
+    public boolean allowsAnyVersionOf(UUID functionId) {
+        return functions.isEmpty() || functions.stream().anyMatch(g -> g.functionId().equals(functionId));
+    }
+
+    public ApiKey revoked(Instant at) {
+        return new ApiKey(id, name, hash, scopes, functions, expiresAt, at, createdAt);
+    }
+}

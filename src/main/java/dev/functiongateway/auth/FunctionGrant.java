@@ -1,0 +1,36 @@
+package dev.functiongateway.auth;
+
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** One entry of a key's function restriction: a whole function, or one version of it. */
+public record FunctionGrant(UUID functionId, UUID versionId) {
+
+    /** Parses {@code <function-id>} or {@code <function-id>/<version-id>}. */
+    @JsonCreator
+    public static FunctionGrant parse(String text) {
+        String[] parts = text == null ? new String[0] : text.split("/", -1);
+        if (parts.length < 1 || parts.length > 2) {
+            throw new IllegalArgumentException("function restriction must be '<function-id>' or "
+                    + "'<function-id>/<version-id>', got '" + text + "'");
+        }
+        try {
+            return new FunctionGrant(UUID.fromString(parts[0]), parts.length == 2 ? UUID.fromString(parts[1]) : null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("function restriction '" + text + "' is not made of UUIDs");
+        }
+    }
+
+    /** True if this entry allows the function, and the version when one is named. */
+    public boolean allows(UUID function, UUID version) {
+        return functionId.equals(function) && (versionId == null || versionId.equals(version));
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+        return versionId == null ? functionId.toString() : functionId + "/" + versionId;
+    }
+}

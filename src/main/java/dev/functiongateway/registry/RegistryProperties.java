@@ -1,0 +1,16 @@
+package dev.functiongateway.registry;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code gateway.registry.*}: how the in-memory registry and key index follow the database.
+ *
+ * @param refreshInterval how often each replica reloads the registry and keys, so that replicas sharing a
+ *                        database converge within this interval plus one load; default 2 s
+ */
+@ConfigurationProperties("gateway.registry")
+public record RegistryProperties(@DefaultValue("2s") Duration refreshInterval) {
+}

@@ -1,0 +1,59 @@
+package dev.functiongateway.support;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.functiongateway.FunctionGatewayApplication;
+
+/**
+ * A whole gateway started in this JVM on random ports, for tests that stop and start it or run two side by
+ * side. Close it to stop it.
+ */
+public final class RunningGateway implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+
+    private RunningGateway(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    /** Starts a gateway with these properties on top of the defaults and random HTTP and gRPC ports. */
+    public static RunningGateway start(Map<String, String> properties) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.grpc.server.port=0"));
+        properties.forEach((k, v) -> args.add("--" + k + "=" + v));
+        return new RunningGateway(new SpringApplicationBuilder(FunctionGatewayApplication.class)
+                .run(args.toArray(String[]::new)));
+    }
+
+    /** Properties for a fresh database in the embedded PostgreSQL. */
+    public static Map<String, String> postgres(String jdbcUrl) {
+        return Map.of("spring.datasource.url", jdbcUrl, "spring.datasource.username", "postgres",
+                "spring.datasource.password", "", "spring.datasource.hikari.connection-timeout", "2000",
+                "spring.datasource.hikari.validation-timeout", "1000");
+    }
+
+    public int httpPort() {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    public int grpcPort() {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.grpc.server.port"));
+    }
+
+    public AdminClient admin(String key) {
+        return new AdminClient(httpPort(), key);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
