@@ -20,6 +20,7 @@ import dev.functiongateway.registry.FunctionInstance;
 import dev.functiongateway.registry.RegistryService;
 import dev.functiongateway.registry.RegistryService.Deployment;
 import dev.functiongateway.registry.VersionStatus;
+import dev.functiongateway.routing.VersionHealth;
 
 /** Which workers serve a version: listed by an operator, or registering themselves with a heartbeat. */
 @RestController
@@ -27,9 +28,11 @@ import dev.functiongateway.registry.VersionStatus;
 class DeploymentController {
 
     private final RegistryService registry;
+    private final VersionHealth health;
 
-    DeploymentController(RegistryService registry) {
+    DeploymentController(RegistryService registry, VersionHealth health) {
         this.registry = registry;
+        this.health = health;
     }
 
     /** Body of a deployment: worker endpoints ({@code host:port}), all reached with TLS when {@code tls}. */
@@ -50,8 +53,8 @@ class DeploymentController {
     record DeploymentView(UUID functionId, UUID versionId, String name, VersionStatus status,
             int maxRequestConcurrency, List<InstanceView> instances) {
 
-        static DeploymentView of(Deployment d) {
-            return new DeploymentView(d.function().id(), d.version().id(), d.function().name(), d.version().status(),
+        static DeploymentView of(Deployment d, VersionStatus status) {
+            return new DeploymentView(d.function().id(), d.version().id(), d.function().name(), status,
                     d.version().maxRequestConcurrency(), d.instances().stream().map(InstanceView::of).toList());
         }
     }
@@ -59,24 +62,28 @@ class DeploymentController {
     record OneDeployment(DeploymentView deployment) {
     }
 
+    private OneDeployment view(Deployment d) {
+        return new OneDeployment(DeploymentView.of(d, health.statusOf(d.version())));
+    }
+
     @PostMapping
     OneDeployment deploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @RequestBody DeploymentRequest request) {
         caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
-        return new OneDeployment(DeploymentView.of(registry.deploy(functionId, versionId, request.endpoints(),
-                Boolean.TRUE.equals(request.tls()), request.maxRequestConcurrency())));
+        return view(registry.deploy(functionId, versionId, request.endpoints(), Boolean.TRUE.equals(request.tls()),
+                request.maxRequestConcurrency()));
     }
 
     @GetMapping
     OneDeployment get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
         caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, versionId);
-        return new OneDeployment(DeploymentView.of(registry.deployment(functionId, versionId)));
+        return view(registry.deployment(functionId, versionId));
     }
 
     @DeleteMapping
     OneDeployment undeploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
         caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
-        return new OneDeployment(DeploymentView.of(registry.undeploy(functionId, versionId)));
+        return view(registry.undeploy(functionId, versionId));
     }
 
     /** Registers or renews one instance: 201 the first time, 200 for each renewal. */
@@ -90,7 +97,7 @@ class DeploymentController {
         boolean created = registry.heartbeat(functionId, versionId, instanceId, request.address(),
                 request.ttlSeconds(), Boolean.TRUE.equals(request.tls()));
         return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
-                .body(new OneDeployment(DeploymentView.of(registry.deployment(functionId, versionId))));
+                .body(view(registry.deployment(functionId, versionId)));
     }
 
     @DeleteMapping("/instances/{instanceId}")
@@ -98,6 +105,6 @@ class DeploymentController {
             @PathVariable String instanceId) {
         caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
         registry.deregister(functionId, versionId, instanceId);
-        return new OneDeployment(DeploymentView.of(registry.deployment(functionId, versionId)));
+        return view(registry.deployment(functionId, versionId));
     }
 }

@@ -18,6 +18,7 @@ import dev.functiongateway.registry.RegistryService;
 import dev.functiongateway.registry.RegistryService.FunctionAndVersion;
 import dev.functiongateway.registry.VersionSpec;
 import dev.functiongateway.registry.VersionStatus;
+import dev.functiongateway.routing.VersionHealth;
 
 /**
  * Functions and their versions, at NVIDIA Cloud Functions' paths. Methods block on the database, so they
@@ -28,9 +29,11 @@ import dev.functiongateway.registry.VersionStatus;
 class FunctionController {
 
     private final RegistryService registry;
+    private final VersionHealth health;
 
-    FunctionController(RegistryService registry) {
+    FunctionController(RegistryService registry, VersionHealth health) {
         this.registry = registry;
+        this.health = health;
     }
 
     /** Body of a create or new-version request; null fields take defaults. */
@@ -105,13 +108,13 @@ class FunctionController {
     }
 
     private OneFunction one(FunctionAndVersion fv) {
-        return new OneFunction(FunctionView.of(fv));
+        return new OneFunction(FunctionView.of(fv, health.statusOf(fv.version())));
     }
 
     private Functions many(Caller caller, List<FunctionAndVersion> all) {
         return new Functions(all.stream()
                 .filter(fv -> caller.sees(fv.function().id(), fv.version().id()))
-                .map(fv -> FunctionView.of(fv))
+                .map(fv -> FunctionView.of(fv, health.statusOf(fv.version())))
                 .toList());
     }
 }

@@ -8,7 +8,10 @@ import dev.functiongateway.registry.InferenceProtocol;
 import dev.functiongateway.registry.RegistryService.FunctionAndVersion;
 import dev.functiongateway.registry.VersionStatus;
 
-/** The admin API's function object: one function version, named after NVIDIA Cloud Functions' fields. */
+/**
+ * The admin API's function object: one function version, named after NVIDIA Cloud Functions' fields. Its status
+ * is the version's as this replica's health checks see it.
+ */
 public record FunctionView(
         UUID id,
         UUID versionId,
@@ -25,10 +28,10 @@ public record FunctionView(
     public record Health(HealthProtocol protocol, String uri) {
     }
 
-    static FunctionView of(FunctionAndVersion fv) {
+    static FunctionView of(FunctionAndVersion fv, VersionStatus status) {
         var f = fv.function();
         var v = fv.version();
-        return new FunctionView(f.id(), v.id(), f.name(), f.description(), v.status(), v.inferenceProtocol(),
+        return new FunctionView(f.id(), v.id(), f.name(), f.description(), status, v.inferenceProtocol(),
                 v.inferenceUrl(), new Health(v.healthProtocol(), v.healthUri()), v.maxRequestConcurrency(),
                 v.createdAt());
     }

@@ -84,7 +84,7 @@ abstract class AdminApiContract {
 
     @Test
     void deploysUndeploysAndTakesSelfRegisteredInstances() {
-        Response created = register("{\"name\":\"deployed\",\"inferenceProtocol\":\"GRPC\"}");
+        Response created = register("{\"name\":\"deployed\",\"inferenceProtocol\":\"GRPC\",\"health\":{\"protocol\":\"NONE\"}}");
         String path = "/v2/nvcf/deployments/functions/" + created.at("/function/id") + "/versions/"
                 + created.at("/function/versionId");
 

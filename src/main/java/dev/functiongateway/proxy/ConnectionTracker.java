@@ -1,0 +1,31 @@
+package dev.functiongateway.proxy;
+
+import org.springframework.stereotype.Component;
+
+import dev.functiongateway.routing.ConnectionSessions;
+import io.grpc.Attributes;
+import io.grpc.ServerTransportFilter;
+
+/**
+ * Tags each client TCP connection with its {@link ConnectionSessions} when it opens, and releases them when it
+ * closes (the client's close, a network failure, or the idle timeout alike). This is what pins sessions to
+ * connections.
+ */
+@Component
+class ConnectionTracker extends ServerTransportFilter {
+
+    static final Attributes.Key<ConnectionSessions> SESSIONS = Attributes.Key.create("function-gateway.sessions");
+
+    @Override
+    public Attributes transportReady(Attributes attributes) {
+        return attributes.toBuilder().set(SESSIONS, new ConnectionSessions()).build();
+    }
+
+    @Override
+    public void transportTerminated(Attributes attributes) {
+        ConnectionSessions sessions = attributes.get(SESSIONS);
+        if (sessions != null) {
+            sessions.close();
+        }
+    }
+}

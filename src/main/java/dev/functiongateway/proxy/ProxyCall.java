@@ -1,0 +1,180 @@
+package dev.functiongateway.proxy;
+
+import java.io.InputStream;
+
+import dev.functiongateway.routing.HealthChecker;
+import dev.functiongateway.routing.Session;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+
+/**
+ * One proxied call: the client's {@link ServerCall} joined to a {@link ClientCall} on the session's worker.
+ * Messages pass through one at a time each way: the next is requested only once the other side is ready for
+ * it, so a slow reader on either side slows the writer and memory stays bounded.
+ *
+ * <p>Threading: the server-side callbacks (this class) are serialized by grpc, as are the upstream ones
+ * ({@link Upstream}); the two sides run concurrently and meet only under this object's lock. Until
+ * {@link #start} the upstream call does not exist and no client message is requested.
+ */
+final class ProxyCall extends ServerCall.Listener<InputStream> {
+
+    private final ServerCall<InputStream, InputStream> serverCall;
+    private final Metadata headers;
+    private final Deadline deadline;
+    private final HealthChecker health;
+
+    private ClientCall<InputStream, InputStream> clientCall;
+    private Session session;
+    private boolean halfClosedBeforeStart;
+    private boolean cancelled;
+    private boolean closed;
+    private boolean clientMessageWanted;
+    private boolean workerMessageWanted;
+
+    ProxyCall(ServerCall<InputStream, InputStream> serverCall, Metadata headers, Deadline deadline,
+            HealthChecker health) {
+        this.serverCall = serverCall;
+        this.headers = headers;
+        this.deadline = deadline;
+        this.health = health;
+    }
+
+    /** Starts the upstream call on the session's worker. Any thread. */
+    void start(Session pinned) {
+        ClientCall<InputStream, InputStream> call = pinned.worker().channel()
+                .newCall(serverCall.getMethodDescriptor(), CallOptions.DEFAULT.withDeadline(deadline));
+        synchronized (this) {
+            if (cancelled || closed) {
+                return;
+            }
+            session = pinned;
+            clientCall = call;
+            call.start(new Upstream(), ProxyHeaders.forUpstream(headers, pinned.requestId(), pinned.versionId()));
+            call.request(1);
+            serverCall.request(1);
+            if (halfClosedBeforeStart) {
+                call.halfClose();
+            }
+        }
+    }
+
+    /** Ends the call before it reached a worker. Any thread. */
+    void fail(Status status) {
+        synchronized (this) {
+            if (cancelled || closed) {
+                return;
+            }
+            closed = true;
+        }
+        serverCall.close(status, new Metadata());
+    }
+
+    @Override
+    public void onMessage(InputStream message) {
+        ClientCall<InputStream, InputStream> call = clientCall;
+        call.sendMessage(message);
+        synchronized (this) {
+            if (call.isReady()) {
+                serverCall.request(1);
+            } else {
+                clientMessageWanted = true;
+            }
+        }
+    }
+
+    @Override
+    public void onHalfClose() {
+        ClientCall<InputStream, InputStream> call;
+        synchronized (this) {
+            call = clientCall;
+            if (call == null) {
+                halfClosedBeforeStart = true;
+                return;
+            }
+        }
+        call.halfClose();
+    }
+
+    @Override
+    public void onCancel() {
+        ClientCall<InputStream, InputStream> call;
+        synchronized (this) {
+            cancelled = true;
+            call = clientCall;
+        }
+        if (call != null) {
+            call.cancel("the client cancelled the call", null);
+        }
+    }
+
+    /** The client can take more: resume reading from the worker. */
+    @Override
+    public void onReady() {
+        synchronized (this) {
+            if (workerMessageWanted) {
+                workerMessageWanted = false;
+                clientCall.request(1);
+            }
+        }
+    }
+
+    private final class Upstream extends ClientCall.Listener<InputStream> {
+
+        private boolean headersSent;
+
+        @Override
+        public void onHeaders(Metadata responseHeaders) {
+            responseHeaders.put(ProxyHeaders.REQUEST_ID, session.requestId());
+            serverCall.sendHeaders(responseHeaders);
+            headersSent = true;
+        }
+
+        @Override
+        public void onMessage(InputStream message) {
+            serverCall.sendMessage(message);
+            synchronized (ProxyCall.this) {
+                if (serverCall.isReady()) {
+                    clientCall.request(1);
+                } else {
+                    workerMessageWanted = true;
+                }
+            }
+        }
+
+        /** The worker can take more: resume reading from the client. */
+        @Override
+        public void onReady() {
+            synchronized (ProxyCall.this) {
+                if (clientMessageWanted) {
+                    clientMessageWanted = false;
+                    serverCall.request(1);
+                }
+            }
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            if (!headersSent) {
+                // Trailers-only answer: the request id goes with the trailers.
+                trailers.put(ProxyHeaders.REQUEST_ID, session.requestId());
+                // A worker's own status has no cause; a failed connection has one.
+                if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
+                    health.reportUnreachable(session.worker());
+                    status = Status.UNAVAILABLE.withDescription("worker " + session.worker().instance().address()
+                            + " is unreachable: " + status.getDescription()).withCause(status.getCause());
+                }
+            }
+            synchronized (ProxyCall.this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            serverCall.close(status, trailers);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.functiongateway.proxy;
+
+import java.util.UUID;
+
+import io.grpc.Metadata;
+
+/** The metadata keys the proxy reads and writes, and what it removes before forwarding. */
+final class ProxyHeaders {
+
+    static final Metadata.Key<String> AUTHORIZATION = ascii("authorization");
+    static final Metadata.Key<String> FUNCTION_ID = ascii("function-id");
+    static final Metadata.Key<String> FUNCTION_VERSION_ID = ascii("function-version-id");
+    static final Metadata.Key<String> REQUEST_ID = ascii("nvcf-reqid");
+
+    /** Never forwarded: the client's key, and headers that belong to one HTTP hop. */
+    private static final Metadata.Key<?>[] NOT_FORWARDED = {
+            AUTHORIZATION, ascii("connection"), ascii("keep-alive"), ascii("proxy-connection"),
+            ascii("transfer-encoding"), ascii("upgrade"), ascii("te"), ascii("host"), ascii("grpc-timeout") };
+
+    private ProxyHeaders() {
+    }
+
+    /** Turns the client's headers into the worker's, in place: the key and hop headers out, the ids in. */
+    static Metadata forUpstream(Metadata headers, String requestId, UUID versionId) {
+        for (Metadata.Key<?> key : NOT_FORWARDED) {
+            headers.discardAll(key);
+        }
+        headers.discardAll(REQUEST_ID);
+        headers.put(REQUEST_ID, requestId);
+        headers.discardAll(FUNCTION_VERSION_ID);
+        headers.put(FUNCTION_VERSION_ID, versionId.toString());
+        return headers;
+    }
+
+    /** Parses an optional UUID header; returns null if absent, throws IllegalArgumentException if malformed. */
+    static UUID uuid(Metadata headers, Metadata.Key<String> key) {
+        String value = headers.get(key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key.name() + " '" + value + "' is not a UUID");
+        }
+    }
+
+    private static Metadata.Key<String> ascii(String name) {
+        return Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.functiongateway.routing;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The sessions of one client TCP connection, one per (function, requested version). Calls that arrive while a
+ * session is still being set up share its pending future. Closing the connection releases them all.
+ */
+public final class ConnectionSessions {
+
+    /** What a session is for: a function, and the version the client asked for (null: any). */
+    public record SessionKey(UUID functionId, UUID requestedVersion) {
+    }
+
+    private final Map<SessionKey, CompletableFuture<Session>> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * The session for this key: the current one if still usable, else a new one from {@code opener}. A session
+     * whose worker went away is released first, so the new one gets a new {@code nvcf-reqid}.
+     */
+    public CompletableFuture<Session> session(SessionKey key, Supplier<CompletableFuture<Session>> opener) {
+        return sessions.compute(key, (k, current) -> {
+            if (current != null && (!current.isDone() || (!current.isCompletedExceptionally() && current.join().usable()))) {
+                return current;
+            }
+            if (current != null && !current.isCompletedExceptionally()) {
+                current.join().release();
+            }
+            CompletableFuture<Session> opened = opener.get();
+            opened.thenAccept(session -> {
+                if (closed) {
+                    session.release();
+                }
+            });
+            return opened;
+        });
+    }
+
+    /** The connection closed: release every session, and any still being set up once it is. */
+    public void close() {
+        closed = true;
+        sessions.values().forEach(future -> future.thenAccept(Session::release));
+        sessions.clear();
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.functiongateway.routing;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import dev.functiongateway.registry.FunctionInstance;
+import dev.functiongateway.registry.HealthProtocol;
+import dev.functiongateway.registry.RegistryCache;
+import dev.functiongateway.registry.RegistryChangedEvent;
+import dev.functiongateway.registry.RegistrySnapshot;
+import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
+import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
+import dev.functiongateway.registry.WorkerAddress;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+
+/**
+ * The live workers of every function, following the registry snapshot. A worker keeps its identity (sessions,
+ * health, channel) across registry changes for as long as its instance keeps its id and address; a removed
+ * instance is retired and its channel shut down once its calls finish.
+ */
+@Component
+public class WorkerDirectory implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerDirectory.class);
+
+    /** What makes a worker the same one across registry changes. */
+    private record WorkerKey(UUID versionId, String instanceId, WorkerAddress address, boolean tls) {
+
+        static WorkerKey of(FunctionInstance i) {
+            return new WorkerKey(i.versionId(), i.id(), i.address(), i.tls());
+        }
+    }
+
+    private final RoutingProperties properties;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "routing-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<WorkerKey, Worker> workers = new HashMap<>();
+    private volatile Map<UUID, FunctionPool> pools = Map.of();
+
+    public WorkerDirectory(RoutingProperties properties, RegistryCache registry) {
+        this.properties = properties;
+        follow(registry.snapshot());
+    }
+
+    /** The pool of a function, or null if it has no versions. Any thread; no locking. */
+    public FunctionPool pool(UUID functionId) {
+        return pools.get(functionId);
+    }
+
+    /** Workers of one version (healthy or not). */
+    public List<Worker> workersOf(UUID functionId, UUID versionId) {
+        FunctionPool pool = pools.get(functionId);
+        return pool == null ? List.of() : pool.workers().stream().filter(w -> w.versionId().equals(versionId)).toList();
+    }
+
+    /** Every current worker; for the health checker. */
+    public synchronized List<Worker> all() {
+        return List.copyOf(workers.values());
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    @EventListener
+    public void onRegistryChanged(RegistryChangedEvent event) {
+        follow(event.current());
+    }
+
+    private synchronized void follow(RegistrySnapshot snapshot) {
+        Map<WorkerKey, Worker> kept = new HashMap<>();
+        Map<UUID, FunctionPool> nextPools = new HashMap<>();
+        Map<FunctionPool, List<Worker>> members = new HashMap<>();
+        for (FunctionEntry function : snapshot.functions().values()) {
+            FunctionPool pool = pools.get(function.function().id());
+            if (pool == null) {
+                pool = new FunctionPool(function.function().id(), properties.queueMaxSize(), timer);
+            }
+            nextPools.put(function.function().id(), pool);
+            List<Worker> poolWorkers = new ArrayList<>();
+            for (VersionEntry version : function.versions().values()) {
+                for (FunctionInstance instance : version.instances()) {
+                    WorkerKey key = WorkerKey.of(instance);
+                    Worker worker = workers.get(key);
+                    if (worker == null) {
+                        worker = new Worker(instance, version.version(), openChannel(instance),
+                                version.version().healthProtocol() == HealthProtocol.NONE);
+                        log.info("Worker {} added", worker);
+                    } else {
+                        worker.update(version.version());
+                    }
+                    kept.put(key, worker);
+                    poolWorkers.add(worker);
+                }
+            }
+            members.put(pool, poolWorkers);
+        }
+        workers.forEach((key, worker) -> {
+            if (!kept.containsKey(key)) {
+                worker.retire();
+                worker.channel().shutdown();
+                log.info("Worker {} removed", worker);
+            }
+        });
+        workers.clear();
+        workers.putAll(kept);
+        pools = Map.copyOf(nextPools);
+        members.forEach(FunctionPool::replaceWorkers);
+    }
+
+    private static ManagedChannel openChannel(FunctionInstance instance) {
+        NettyChannelBuilder builder = NettyChannelBuilder
+                .forAddress(instance.address().host(), instance.address().port())
+                // Callbacks only move bytes between calls: no need for a thread hop.
+                .directExecutor()
+                .maxInboundMessageSize(Integer.MAX_VALUE)
+                // A proxy must not replay calls, and retry buffering would copy every message.
+                .disableRetry();
+        return (instance.tls() ? builder.useTransportSecurity() : builder.usePlaintext()).build();
+    }
+
+    @Override
+    public synchronized void destroy() throws InterruptedException {
+        timer.shutdownNow();
+        workers.values().forEach(w -> w.channel().shutdownNow());
+        for (Worker w : workers.values()) {
+            w.channel().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}

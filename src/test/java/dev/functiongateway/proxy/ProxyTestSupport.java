@@ -1,0 +1,129 @@
+package dev.functiongateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.AdminClient.Response;
+import dev.functiongateway.support.TestWorker;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+
+/** A started gateway, real workers on loopback, and helpers to deploy functions and call them through it. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.grpc.server.port=0",
+        "spring.datasource.url=jdbc:h2:file:./target/test-data/proxy-${random.uuid}",
+        "gateway.auth.bootstrap-admin-key=" + ProxyTestSupport.ADMIN_KEY,
+        "gateway.registry.refresh-interval=500ms",
+        "gateway.routing.health-interval=200ms",
+        "gateway.routing.unhealthy-threshold=1",
+        "gateway.routing.queue-max-wait=2s" })
+abstract class ProxyTestSupport {
+
+    static final String ADMIN_KEY = "proxy-admin-key-0123456789";
+    static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("nvcf-reqid", Metadata.ASCII_STRING_MARSHALLER);
+
+    @LocalServerPort
+    int httpPort;
+
+    @Value("${local.grpc.server.port}")
+    int grpcPort;
+
+    AdminClient admin;
+    String invokeKey;
+    final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    /** A deployed function version. */
+    record Deployed(String functionId, String versionId) {
+    }
+
+    @BeforeEach
+    void setUpClients() {
+        admin = new AdminClient(httpPort, ADMIN_KEY);
+        invokeKey = createKey("[\"invoke_function\"]", "[]");
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+    }
+
+    TestWorker worker(String name) {
+        TestWorker worker = new TestWorker(name);
+        closeAfter.add(worker);
+        return worker;
+    }
+
+    String createKey(String scopes, String functions) {
+        Response created = admin.post("/v1/keys", "{\"name\":\"proxy-test\",\"scopes\":" + scopes
+                + ",\"functions\":" + functions + "}");
+        assertThat(created.status()).as(created.text()).isEqualTo(200);
+        return created.at("/value");
+    }
+
+    /** Registers a gRPC function checked by gRPC health, deploys it to the workers, waits until it is ACTIVE. */
+    Deployed deploy(int maxRequestConcurrency, TestWorker... workers) {
+        Response created = admin.post("/v2/nvcf/functions", "{\"name\":\"fn\",\"inferenceProtocol\":\"GRPC\"}");
+        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
+        Response deployed = admin.post(deploymentPath(d), "{\"endpoints\":["
+                + Arrays.stream(workers).map(w -> "\"" + w.address() + "\"").collect(Collectors.joining(","))
+                + "],\"maxRequestConcurrency\":" + maxRequestConcurrency + "}");
+        assertThat(deployed.status()).as(deployed.text()).isEqualTo(200);
+        awaitStatus(d, "ACTIVE");
+        return d;
+    }
+
+    void awaitStatus(Deployed d, String status) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> status.equals(
+                admin.get("/v2/nvcf/functions/" + d.functionId() + "/versions/" + d.versionId()).at("/function/status")));
+    }
+
+    static String deploymentPath(Deployed d) {
+        return "/v2/nvcf/deployments/functions/" + d.functionId() + "/versions/" + d.versionId();
+    }
+
+    /** A new client connection to the gateway's gRPC listener. */
+    ManagedChannel connection() {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext()
+                .maxInboundMessageSize(Integer.MAX_VALUE).build();
+        closeAfter.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        return channel;
+    }
+
+    /** The seed's three metadata keys; a null value leaves that key out. */
+    static Metadata metadata(String key, String functionId, String versionId) {
+        Metadata md = new Metadata();
+        if (key != null) {
+            md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+        }
+        if (functionId != null) {
+            md.put(Metadata.Key.of("function-id", Metadata.ASCII_STRING_MARSHALLER), functionId);
+        }
+        if (versionId != null) {
+            md.put(Metadata.Key.of("function-version-id", Metadata.ASCII_STRING_MARSHALLER), versionId);
+        }
+        return md;
+    }
+
+    static <S extends AbstractStub<S>> S with(S stub, Metadata md) {
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+}

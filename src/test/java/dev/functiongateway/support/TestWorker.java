@@ -1,0 +1,275 @@
+package dev.functiongateway.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.google.protobuf.ByteString;
+
+import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
+import dev.functiongateway.test.inference.ModelInferRequest;
+import dev.functiongateway.test.inference.ModelInferResponse;
+import dev.functiongateway.test.inference.ModelStreamInferResponse;
+import dev.functiongateway.test.inference.ServerLiveRequest;
+import dev.functiongateway.test.inference.ServerLiveResponse;
+import dev.functiongateway.test.inference.ServerReadyRequest;
+import dev.functiongateway.test.inference.ServerReadyResponse;
+import dev.functiongateway.test.streams.Chunk;
+import dev.functiongateway.test.streams.DownloadRequest;
+import dev.functiongateway.test.streams.StreamsGrpc;
+import dev.functiongateway.test.streams.Summary;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * A real gRPC worker on 127.0.0.1 for proxy tests: the KServe-style inference service, the streaming test
+ * service and the standard health service. It records the metadata of every call it gets and whether calls
+ * were cancelled. Behaviour is chosen by the request's {@code model_name}:
+ * {@code slow} waits 30 s (or until cancelled), {@code fail} answers INVALID_ARGUMENT with a trailer,
+ * anything else echoes.
+ */
+public final class TestWorker implements AutoCloseable {
+
+    public static final Metadata.Key<String> WORKER_TRAILER = Metadata.Key.of("x-worker-detail",
+            Metadata.ASCII_STRING_MARSHALLER);
+    private static final Context.Key<Metadata> HEADERS = Context.key("headers");
+
+    private final String name;
+    private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+    public final BlockingQueue<Metadata> received = new LinkedBlockingQueue<>();
+    public final CountDownLatch cancelled = new CountDownLatch(1);
+    public final AtomicInteger calls = new AtomicInteger();
+
+    public TestWorker(String name) {
+        this(name, 0);
+    }
+
+    public TestWorker(String name, int port) {
+        this.name = name;
+        ServerInterceptor recordHeaders = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                    ServerCallHandler<Q, R> next) {
+                if (!call.getMethodDescriptor().getFullMethodName().startsWith("grpc.health")) {
+                    received.add(headers);
+                    calls.incrementAndGet();
+                }
+                return Contexts.interceptCall(Context.current().withValue(HEADERS, headers), call, headers, next);
+            }
+        };
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .maxInboundMessageSize(Integer.MAX_VALUE)
+                    .addService(ServerInterceptors.intercept(new Inference(), recordHeaders))
+                    .addService(ServerInterceptors.intercept(new Streams(), recordHeaders))
+                    .addService(health.getHealthService())
+                    .build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        health.setStatus("", ServingStatus.SERVING);
+    }
+
+    public String address() {
+        return "127.0.0.1:" + server.getPort();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void serving(boolean serving) {
+        health.setStatus("", serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    }
+
+    public Metadata lastHeaders() throws InterruptedException {
+        Metadata last = null;
+        Metadata next;
+        while ((next = received.poll(last == null ? 5 : 0, TimeUnit.SECONDS)) != null) {
+            last = next;
+        }
+        return last;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private final class Inference extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+
+        @Override
+        public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
+            out.onNext(ServerLiveResponse.newBuilder().setLive(true).build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
+            out.onNext(ServerReadyResponse.newBuilder().setReady(true).build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+            switch (request.getModelName()) {
+                case "slow" -> {
+                    Context.current().addListener(c -> cancelled.countDown(), Runnable::run);
+                    return;
+                }
+                case "fail" -> {
+                    Metadata trailers = new Metadata();
+                    trailers.put(WORKER_TRAILER, "bad tensor shape");
+                    out.onError(Status.INVALID_ARGUMENT.withDescription("input 0 has the wrong shape")
+                            .asRuntimeException(trailers));
+                    return;
+                }
+                default -> {
+                }
+            }
+            out.onNext(answer(request));
+            out.onCompleted();
+        }
+
+        @Override
+        public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> out) {
+            Context.current().addListener(c -> cancelled.countDown(), Runnable::run);
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(ModelInferRequest request) {
+                    out.onNext(ModelStreamInferResponse.newBuilder().setInferResponse(answer(request)).build());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    out.onCompleted();
+                }
+            };
+        }
+
+        private ModelInferResponse answer(ModelInferRequest request) {
+            Metadata headers = HEADERS.get();
+            String requestId = headers.get(Metadata.Key.of("nvcf-reqid", Metadata.ASCII_STRING_MARSHALLER));
+            return ModelInferResponse.newBuilder().setModelName(name).setId(requestId == null ? "" : requestId)
+                    .setModelVersion(request.getModelVersion())
+                    .addAllRawOutputContents(request.getRawInputContentsList()).build();
+        }
+    }
+
+    private static final class Streams extends StreamsGrpc.StreamsImplBase {
+
+        @Override
+        public StreamObserver<Chunk> upload(StreamObserver<Summary> out) {
+            MessageDigest digest = sha256();
+            return new StreamObserver<>() {
+                long messages;
+                long bytes;
+
+                @Override
+                public void onNext(Chunk chunk) {
+                    messages++;
+                    bytes += chunk.getData().size();
+                    chunk.getData().asReadOnlyByteBufferList().forEach(digest::update);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    out.onNext(Summary.newBuilder().setMessages(messages).setBytes(bytes)
+                            .setSha256(ByteString.copyFrom(digest.digest())).build());
+                    out.onCompleted();
+                }
+            };
+        }
+
+        /** Sends with flow control: only while the client (here, the gateway) is ready. */
+        @Override
+        public void download(DownloadRequest request, StreamObserver<Chunk> plainOut) {
+            ServerCallStreamObserver<Chunk> out = (ServerCallStreamObserver<Chunk>) plainOut;
+            long[] sent = { 0 };
+            Runnable pump = () -> {
+                while (out.isReady() && sent[0] < request.getMessages()) {
+                    out.onNext(Chunk.newBuilder().setData(chunk(request.getSeed() + sent[0], request.getSize())).build());
+                    sent[0]++;
+                }
+                if (sent[0] == request.getMessages()) {
+                    sent[0]++;
+                    out.onCompleted();
+                }
+            };
+            out.setOnReadyHandler(pump);
+            pump.run();
+        }
+
+        @Override
+        public StreamObserver<Chunk> echo(StreamObserver<Chunk> out) {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(Chunk chunk) {
+                    out.onNext(chunk);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    out.onCompleted();
+                }
+            };
+        }
+    }
+
+    /** Deterministic content for chunk {@code index}: both ends can make it and compare. */
+    public static ByteString chunk(long index, int size) {
+        byte[] data = new byte[size];
+        long x = index * 0x9E3779B97F4A7C15L + 1;
+        for (int i = 0; i < size; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            data[i] = (byte) x;
+        }
+        return ByteString.copyFrom(data);
+    }
+
+    public static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
