@@ -1,0 +1,131 @@
+package dev.functiongateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import com.google.common.util.concurrent.ListenableFuture;
+
+import dev.functiongateway.support.TestWorker;
+import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
+import dev.functiongateway.test.inference.ModelInferRequest;
+import dev.functiongateway.test.inference.ModelInferResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/** Sessions: pinned to the client connection, spread over instances, moved on failure, queued when full. */
+class SessionPinningTest extends ProxyTestSupport {
+
+    @Test
+    void callsOnOneConnectionReachOneInstanceWithOneRequestId() {
+        Deployed d = deploy(0, worker("a"), worker("b"));
+        ManagedChannel first = connection();
+        Set<String> workers = new HashSet<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            ModelInferResponse r = infer(first, d);
+            workers.add(r.getModelName());
+            ids.add(r.getId());
+        }
+        assertThat(workers).hasSize(1);
+        assertThat(ids).hasSize(1);
+
+        ModelInferResponse other = infer(connection(), d);
+        assertThat(other.getId()).isNotIn(ids);
+        assertThat(other.getModelName()).isNotIn(workers);
+    }
+
+    @Test
+    void sessionsSpreadEvenlyAcrossInstances() {
+        Deployed d = deploy(0, worker("a"), worker("b"));
+        Map<String, Integer> perWorker = new HashMap<>();
+        for (int i = 0; i < 6; i++) {
+            perWorker.merge(infer(connection(), d).getModelName(), 1, Integer::sum);
+        }
+        assertThat(perWorker).containsOnly(Map.entry("a", 3), Map.entry("b", 3));
+    }
+
+    @Test
+    void whenThePinnedInstanceStopsTheConnectionMovesToAnotherUnderANewRequestId() throws Exception {
+        TestWorker a = worker("a");
+        TestWorker b = worker("b");
+        Deployed d = deploy(0, a, b);
+        ManagedChannel channel = connection();
+        ModelInferResponse before = infer(channel, d);
+        (before.getModelName().equals("a") ? a : b).close();
+
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+            ModelInferResponse after = infer(channel, d);
+            assertThat(after.getModelName()).isNotEqualTo(before.getModelName());
+            assertThat(after.getId()).isNotEqualTo(before.getId());
+        });
+    }
+
+    @Test
+    void aFullInstanceQueuesTheNextSessionUntilAConnectionClosesOrTheWaitRunsOut() throws Exception {
+        TestWorker only = worker("only");
+        Deployed d = deploy(1, only);
+        ManagedChannel holder = connection();
+        infer(holder, d);
+
+        ListenableFuture<ModelInferResponse> waiting = GRPCInferenceServiceGrpc.newFutureStub(connection())
+                .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+                        metadata(invokeKey, d.functionId(), null)))
+                .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
+        String queueKey = createKey("[\"queue_details\"]", "[]");
+        await().atMost(Duration.ofSeconds(2)).until(() -> admin.withKey(queueKey)
+                .get("/v2/nvcf/queues/functions/" + d.functionId()).json().at("/anyVersionQueueDepth").asInt() == 1);
+        assertThat(waiting.isDone()).isFalse();
+
+        holder.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        assertThat(waiting.get(5, TimeUnit.SECONDS).getModelName()).isEqualTo("only");
+
+        assertThatThrownBy(() -> infer(connection(), d)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(e.getStatus().getDescription()).contains("busy");
+        });
+    }
+
+    @Test
+    void anInstanceFailingItsHealthCheckIsTakenOutAndPutBack() {
+        TestWorker a = worker("a");
+        Deployed d = deploy(0, a);
+        a.serving(false);
+        awaitStatus(d, "ERROR");
+        assertThatThrownBy(() -> infer(connection(), d)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        a.serving(true);
+        awaitStatus(d, "ACTIVE");
+        assertThat(infer(connection(), d).getModelName()).isEqualTo("a");
+    }
+
+    @Test
+    void selfRegisteredInstancesServeUntilTheirHeartbeatLapses() {
+        TestWorker a = worker("a");
+        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"self\"}");
+        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
+        assertThat(admin.put(deploymentPath(d) + "/instances/a",
+                "{\"address\":\"" + a.address() + "\",\"ttlSeconds\":2}").status()).isEqualTo(201);
+        awaitStatus(d, "ACTIVE");
+        assertThat(infer(connection(), d).getModelName()).isEqualTo("a");
+        await().atMost(Duration.ofSeconds(8)).untilAsserted(() -> assertThatThrownBy(() -> infer(connection(), d))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE)));
+    }
+
+    private ModelInferResponse infer(ManagedChannel channel, Deployed d) {
+        return with(GRPCInferenceServiceGrpc.newBlockingStub(channel), metadata(invokeKey, d.functionId(), null))
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
+    }
+}
