@@ -26,21 +26,26 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
     private final Metadata headers;
     private final Deadline deadline;
     private final HealthChecker health;
+    private final InFlightCalls inFlight;
 
-    private ClientCall<InputStream, InputStream> clientCall;
-    private Session session;
+    // Written once under the lock in start(); read by callbacks of both sides, which follow it.
+    private volatile ClientCall<InputStream, InputStream> clientCall;
+    private volatile Session session;
     private boolean halfClosedBeforeStart;
     private boolean cancelled;
     private boolean closed;
+    private boolean shuttingDown;
     private boolean clientMessageWanted;
     private boolean workerMessageWanted;
 
     ProxyCall(ServerCall<InputStream, InputStream> serverCall, Metadata headers, Deadline deadline,
-            HealthChecker health) {
+            HealthChecker health, InFlightCalls inFlight) {
         this.serverCall = serverCall;
         this.headers = headers;
         this.deadline = deadline;
         this.health = health;
+        this.inFlight = inFlight;
+        inFlight.add(this);
     }
 
     /** Starts the upstream call on the session's worker. Any thread. */
@@ -60,6 +65,27 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
                 call.halfClose();
             }
         }
+    }
+
+    /**
+     * The gateway is shutting down: ends the call with UNAVAILABLE. A started call is ended through its upstream
+     * cancel, so that the client side is still written from the upstream callbacks only. Any thread.
+     */
+    void endForShutdown() {
+        ClientCall<InputStream, InputStream> call;
+        synchronized (this) {
+            shuttingDown = true;
+            call = clientCall;
+        }
+        if (call != null) {
+            call.cancel("the gateway is shutting down", null);
+        } else {
+            fail(shutdownStatus());
+        }
+    }
+
+    private static Status shutdownStatus() {
+        return Status.UNAVAILABLE.withDescription("the gateway is shutting down; call again on a new connection");
     }
 
     /** Ends the call before it reached a worker. Any thread. */
@@ -109,6 +135,12 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
         if (call != null) {
             call.cancel("the client cancelled the call", null);
         }
+        inFlight.remove(this);
+    }
+
+    @Override
+    public void onComplete() {
+        inFlight.remove(this);
     }
 
     /** The client can take more: resume reading from the worker. */
@@ -128,6 +160,7 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
 
         @Override
         public void onHeaders(Metadata responseHeaders) {
+            responseHeaders.discardAll(ProxyHeaders.REQUEST_ID);
             responseHeaders.put(ProxyHeaders.REQUEST_ID, session.requestId());
             serverCall.sendHeaders(responseHeaders);
             headersSent = true;
@@ -160,6 +193,7 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
         public void onClose(Status status, Metadata trailers) {
             if (!headersSent) {
                 // Trailers-only answer: the request id goes with the trailers.
+                trailers.discardAll(ProxyHeaders.REQUEST_ID);
                 trailers.put(ProxyHeaders.REQUEST_ID, session.requestId());
                 // A worker's own status has no cause; a failed connection has one.
                 if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
@@ -173,6 +207,9 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
                     return;
                 }
                 closed = true;
+                if (shuttingDown) {
+                    status = shutdownStatus();
+                }
             }
             serverCall.close(status, trailers);
         }

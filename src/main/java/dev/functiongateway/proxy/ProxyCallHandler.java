@@ -43,12 +43,15 @@ class ProxyCallHandler implements ServerCallHandler<InputStream, InputStream> {
     private final RegistryCache registry;
     private final SessionRouter router;
     private final HealthChecker health;
+    private final InFlightCalls inFlight;
 
-    ProxyCallHandler(ApiKeyService keys, RegistryCache registry, SessionRouter router, HealthChecker health) {
+    ProxyCallHandler(ApiKeyService keys, RegistryCache registry, SessionRouter router, HealthChecker health,
+            InFlightCalls inFlight) {
         this.keys = keys;
         this.registry = registry;
         this.router = router;
         this.health = health;
+        this.inFlight = inFlight;
     }
 
     @Override
@@ -83,7 +86,7 @@ class ProxyCallHandler implements ServerCallHandler<InputStream, InputStream> {
         }
 
         ConnectionSessions sessions = call.getAttributes().get(ConnectionTracker.SESSIONS);
-        ProxyCall proxyCall = new ProxyCall(call, headers, Context.current().getDeadline(), health);
+        ProxyCall proxyCall = new ProxyCall(call, headers, Context.current().getDeadline(), health, inFlight);
         CompletableFuture<Session> session = sessions.session(new SessionKey(functionId, versionId),
                 () -> router.open(functionId, versionId, key));
         session.whenComplete((pinned, error) -> {

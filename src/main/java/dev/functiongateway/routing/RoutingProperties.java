@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param healthTimeout        deadline of one health check; default 2 s
  * @param unhealthyThreshold   consecutive failed checks that take an instance out; default 2
  * @param healthyThreshold     consecutive passed checks that put it back; default 1
+ * @param upstreamSslBundle    SSL bundle ({@code spring.ssl.bundle.*}) for instances marked TLS: its truststore
+ *                             verifies workers, its keystore (if any) is the gateway's client certificate; unset
+ *                             means the JVM's default trust and no client certificate
  */
 @ConfigurationProperties("gateway.routing")
 public record RoutingProperties(
@@ -23,5 +26,6 @@ public record RoutingProperties(
         @DefaultValue("5s") Duration healthInterval,
         @DefaultValue("2s") Duration healthTimeout,
         @DefaultValue("2") int unhealthyThreshold,
-        @DefaultValue("1") int healthyThreshold) {
+        @DefaultValue("1") int healthyThreshold,
+        String upstreamSslBundle) {
 }

@@ -11,7 +11,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import javax.net.ssl.SSLException;
+
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -24,7 +28,10 @@ import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
 import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
 import dev.functiongateway.registry.WorkerAddress;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 
 /**
  * The live workers of every function, following the registry snapshot. A worker keeps its identity (sessions,
@@ -53,9 +60,29 @@ public class WorkerDirectory implements DisposableBean {
     private final Map<WorkerKey, Worker> workers = new HashMap<>();
     private volatile Map<UUID, FunctionPool> pools = Map.of();
 
-    public WorkerDirectory(RoutingProperties properties, RegistryCache registry) {
+    private final SslContext upstreamTls;
+
+    public WorkerDirectory(RoutingProperties properties, RegistryCache registry, SslBundles sslBundles) {
         this.properties = properties;
+        this.upstreamTls = upstreamTls(properties.upstreamSslBundle(), sslBundles);
         follow(registry.snapshot());
+    }
+
+    /** The client TLS context for instances marked TLS: from the configured bundle, else the JVM's defaults. */
+    private static SslContext upstreamTls(String bundleName, SslBundles bundles) {
+        try {
+            SslContextBuilder builder = GrpcSslContexts.forClient();
+            if (bundleName != null && !bundleName.isBlank()) {
+                SslBundle bundle = bundles.getBundle(bundleName);
+                builder.trustManager(bundle.getManagers().getTrustManagerFactory());
+                if (bundle.getStores().getKeyStore() != null) {
+                    builder.keyManager(bundle.getManagers().getKeyManagerFactory());
+                }
+            }
+            return builder.build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS to workers with SSL bundle '" + bundleName + "'", e);
+        }
     }
 
     /** The pool of a function, or null if it has no versions. Any thread; no locking. */
@@ -124,7 +151,7 @@ public class WorkerDirectory implements DisposableBean {
         members.forEach(FunctionPool::replaceWorkers);
     }
 
-    private static ManagedChannel openChannel(FunctionInstance instance) {
+    private ManagedChannel openChannel(FunctionInstance instance) {
         NettyChannelBuilder builder = NettyChannelBuilder
                 .forAddress(instance.address().host(), instance.address().port())
                 // Callbacks only move bytes between calls: no need for a thread hop.
@@ -132,7 +159,7 @@ public class WorkerDirectory implements DisposableBean {
                 .maxInboundMessageSize(Integer.MAX_VALUE)
                 // A proxy must not replay calls, and retry buffering would copy every message.
                 .disableRetry();
-        return (instance.tls() ? builder.useTransportSecurity() : builder.usePlaintext()).build();
+        return (instance.tls() ? builder.sslContext(upstreamTls) : builder.usePlaintext()).build();
     }
 
     @Override

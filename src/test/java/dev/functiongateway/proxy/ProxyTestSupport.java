@@ -81,11 +81,15 @@ abstract class ProxyTestSupport {
 
     /** Registers a gRPC function checked by gRPC health, deploys it to the workers, waits until it is ACTIVE. */
     Deployed deploy(int maxRequestConcurrency, TestWorker... workers) {
+        return deploy(maxRequestConcurrency, false, workers);
+    }
+
+    Deployed deploy(int maxRequestConcurrency, boolean tls, TestWorker... workers) {
         Response created = admin.post("/v2/nvcf/functions", "{\"name\":\"fn\",\"inferenceProtocol\":\"GRPC\"}");
         Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
         Response deployed = admin.post(deploymentPath(d), "{\"endpoints\":["
                 + Arrays.stream(workers).map(w -> "\"" + w.address() + "\"").collect(Collectors.joining(","))
-                + "],\"maxRequestConcurrency\":" + maxRequestConcurrency + "}");
+                + "],\"tls\":" + tls + ",\"maxRequestConcurrency\":" + maxRequestConcurrency + "}");
         assertThat(deployed.status()).as(deployed.text()).isEqualTo(200);
         awaitStatus(d, "ACTIVE");
         return d;
@@ -100,10 +104,13 @@ abstract class ProxyTestSupport {
         return "/v2/nvcf/deployments/functions/" + d.functionId() + "/versions/" + d.versionId();
     }
 
-    /** A new client connection to the gateway's gRPC listener. */
+    /** A new plaintext client connection to the gateway's gRPC listener. */
     ManagedChannel connection() {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext()
-                .maxInboundMessageSize(Integer.MAX_VALUE).build();
+        return closeLater(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext()
+                .maxInboundMessageSize(Integer.MAX_VALUE).build());
+    }
+
+    ManagedChannel closeLater(ManagedChannel channel) {
         closeAfter.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
         return channel;
     }

@@ -1,13 +1,16 @@
 package dev.functiongateway.support;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,6 +38,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -44,14 +48,19 @@ import io.grpc.stub.StreamObserver;
  * A real gRPC worker on 127.0.0.1 for proxy tests: the KServe-style inference service, the streaming test
  * service and the standard health service. It records the metadata of every call it gets and whether calls
  * were cancelled. Behaviour is chosen by the request's {@code model_name}:
- * {@code slow} waits 30 s (or until cancelled), {@code fail} answers INVALID_ARGUMENT with a trailer,
- * anything else echoes.
+ * {@code slow} never answers (it waits to be cancelled), {@code delay-<ms>} answers after that many
+ * milliseconds, {@code fail} answers INVALID_ARGUMENT with a trailer, anything else echoes.
  */
 public final class TestWorker implements AutoCloseable {
 
     public static final Metadata.Key<String> WORKER_TRAILER = Metadata.Key.of("x-worker-detail",
             Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<Metadata> HEADERS = Context.key("headers");
+    private static final ScheduledExecutorService DELAYS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "test-worker-delays");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final String name;
     private final Server server;
@@ -61,10 +70,15 @@ public final class TestWorker implements AutoCloseable {
     public final AtomicInteger calls = new AtomicInteger();
 
     public TestWorker(String name) {
-        this(name, 0);
+        this(name, false);
     }
 
-    public TestWorker(String name, int port) {
+    /** A worker that speaks TLS with the test server certificate (for 127.0.0.1), signed by the test CA. */
+    public static TestWorker withTls(String name) {
+        return new TestWorker(name, true);
+    }
+
+    private TestWorker(String name, boolean tls) {
         this.name = name;
         ServerInterceptor recordHeaders = new ServerInterceptor() {
             @Override
@@ -78,8 +92,12 @@ public final class TestWorker implements AutoCloseable {
             }
         };
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                    .maxInboundMessageSize(Integer.MAX_VALUE)
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+            if (tls) {
+                builder.sslContext(GrpcSslContexts.forServer(resource("tls/server.crt"), resource("tls/server.key"))
+                        .build());
+            }
+            server = builder.maxInboundMessageSize(Integer.MAX_VALUE)
                     .addService(ServerInterceptors.intercept(new Inference(), recordHeaders))
                     .addService(ServerInterceptors.intercept(new Streams(), recordHeaders))
                     .addService(health.getHealthService())
@@ -90,12 +108,13 @@ public final class TestWorker implements AutoCloseable {
         health.setStatus("", ServingStatus.SERVING);
     }
 
-    public String address() {
-        return "127.0.0.1:" + server.getPort();
+    /** A test resource as a stream, for TLS material. */
+    public static InputStream resource(String path) {
+        return TestWorker.class.getClassLoader().getResourceAsStream(path);
     }
 
-    public int port() {
-        return server.getPort();
+    public String address() {
+        return "127.0.0.1:" + server.getPort();
     }
 
     public String name() {
@@ -103,7 +122,11 @@ public final class TestWorker implements AutoCloseable {
     }
 
     public void serving(boolean serving) {
-        health.setStatus("", serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+        health("", serving);
+    }
+
+    public void health(String service, boolean serving) {
+        health.setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
     }
 
     public Metadata lastHeaders() throws InterruptedException {
@@ -149,6 +172,14 @@ public final class TestWorker implements AutoCloseable {
                     return;
                 }
                 default -> {
+                    if (request.getModelName().startsWith("delay-")) {
+                        ModelInferResponse response = answer(request);
+                        DELAYS.schedule(() -> {
+                            out.onNext(response);
+                            out.onCompleted();
+                        }, Long.parseLong(request.getModelName().substring(6)), TimeUnit.MILLISECONDS);
+                        return;
+                    }
                 }
             }
             out.onNext(answer(request));

@@ -1,0 +1,30 @@
+package dev.functiongateway.proxy;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.stereotype.Component;
+
+/** The proxied calls not yet ended, so that shutdown can end the last ones with a clear status. */
+@Component
+class InFlightCalls {
+
+    private final Set<ProxyCall> calls = ConcurrentHashMap.newKeySet();
+
+    void add(ProxyCall call) {
+        calls.add(call);
+    }
+
+    void remove(ProxyCall call) {
+        calls.remove(call);
+    }
+
+    int count() {
+        return calls.size();
+    }
+
+    /** Ends every call still running with UNAVAILABLE. */
+    void endAll() {
+        calls.forEach(ProxyCall::endForShutdown);
+    }
+}
