@@ -12,10 +12,13 @@ final class ProxyHeaders {
     static final Metadata.Key<String> FUNCTION_VERSION_ID = ascii("function-version-id");
     static final Metadata.Key<String> REQUEST_ID = ascii("nvcf-reqid");
 
-    /** Never forwarded: the client's key, and headers that belong to one HTTP hop. */
+    /**
+     * Never forwarded: the client's key, and headers of this hop. HTTP/1 connection headers need no entry:
+     * HTTP/2 forbids them, so Netty refuses such a request before it becomes metadata. The deadline travels as
+     * the upstream call's deadline, not as the client's {@code grpc-timeout} text.
+     */
     private static final Metadata.Key<?>[] NOT_FORWARDED = {
-            AUTHORIZATION, ascii("connection"), ascii("keep-alive"), ascii("proxy-connection"),
-            ascii("transfer-encoding"), ascii("upgrade"), ascii("te"), ascii("host"), ascii("grpc-timeout") };
+            AUTHORIZATION, ascii("te"), ascii("host"), ascii("grpc-timeout") };
 
     private ProxyHeaders() {
     }

@@ -116,6 +116,11 @@ class ProxyCallTest extends ProxyTestSupport {
         admin.delete("/v1/keys/" + revoked.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1"));
         assertStatus(channel, metadata(revokedValue, fid, null), Status.Code.UNAUTHENTICATED, "revoked");
 
+        String expiring = admin.post("/v1/keys", "{\"name\":\"e\",\"scopes\":[\"invoke_function\"],\"expiresAt\":\""
+                + java.time.Instant.now().plusSeconds(1) + "\"}").at("/value");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertStatus(channel,
+                metadata(expiring, fid, null), Status.Code.UNAUTHENTICATED, "expired"));
+
         admin.delete(deploymentPath(d));
         assertStatus(channel, metadata(invokeKey, fid, d.versionId()), Status.Code.UNAVAILABLE, "not ACTIVE");
         assertStatus(channel, metadata(invokeKey, fid, null), Status.Code.UNAVAILABLE, "no ACTIVE version");

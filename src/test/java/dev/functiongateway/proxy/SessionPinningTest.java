@@ -80,11 +80,16 @@ class SessionPinningTest extends ProxyTestSupport {
 
         ListenableFuture<ModelInferResponse> waiting = GRPCInferenceServiceGrpc.newFutureStub(connection())
                 .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
-                        metadata(invokeKey, d.functionId(), null)))
+                        metadata(invokeKey, d.functionId(), d.versionId())))
                 .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
-        String queueKey = createKey("[\"queue_details\"]", "[]");
-        await().atMost(Duration.ofSeconds(2)).until(() -> admin.withKey(queueKey)
-                .get("/v2/nvcf/queues/functions/" + d.functionId()).json().at("/anyVersionQueueDepth").asInt() == 1);
+        var queues = admin.withKey(createKey("[\"queue_details\"]", "[]"));
+        String versionQueue = "/v2/nvcf/queues/functions/" + d.functionId() + "/versions/" + d.versionId();
+        await().atMost(Duration.ofSeconds(2)).until(() -> queues.get(versionQueue).json()
+                .at("/queues/0/queueDepth").asInt() == 1);
+        assertThat(queues.get(versionQueue).at("/queues/0/functionVersionId")).isEqualTo(d.versionId());
+        assertThat(queues.get("/v2/nvcf/queues/functions/" + d.functionId()).json().at("/anyVersionQueueDepth")
+                .asInt()).isZero();
+        assertThat(admin.withKey(invokeKey).get(versionQueue).status()).isEqualTo(403);
         assertThat(waiting.isDone()).isFalse();
 
         holder.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -97,16 +102,35 @@ class SessionPinningTest extends ProxyTestSupport {
     }
 
     @Test
+    void aDeadInstanceIsTakenOutAndPutBackWhenItRecovers() throws Exception {
+        TestWorker first = worker("first");
+        Deployed d = deploy(0, first);
+        int port = first.port();
+        first.close();
+        awaitStatus(d, "ERROR");
+        TestWorker again = TestWorker.onPort("again", port);
+        closeAfter.add(again);
+        awaitStatus(d, "ACTIVE");
+        assertThat(infer(connection(), d).getModelName()).isEqualTo("again");
+    }
+
+    @Test
     void anInstanceFailingItsHealthCheckIsTakenOutAndPutBack() {
         TestWorker a = worker("a");
-        Deployed d = deploy(0, a);
+        TestWorker b = worker("b");
+        Deployed d = deploy(0, a, b);
         a.serving(false);
+        awaitStatus(d, "DEGRADED");
+        assertThat(infer(connection(), d).getModelName()).isEqualTo("b");
+        b.serving(false);
         awaitStatus(d, "ERROR");
         assertThatThrownBy(() -> infer(connection(), d)).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         a.serving(true);
-        awaitStatus(d, "ACTIVE");
+        awaitStatus(d, "DEGRADED");
         assertThat(infer(connection(), d).getModelName()).isEqualTo("a");
+        b.serving(true);
+        awaitStatus(d, "ACTIVE");
     }
 
     @Test

@@ -7,12 +7,14 @@ import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.protobuf.ByteString;
 
@@ -68,17 +70,26 @@ public final class TestWorker implements AutoCloseable {
     public final BlockingQueue<Metadata> received = new LinkedBlockingQueue<>();
     public final CountDownLatch cancelled = new CountDownLatch(1);
     public final AtomicInteger calls = new AtomicInteger();
+    /** Chunks {@code Download} has handed to grpc so far. */
+    public final AtomicLong downloadSent = new AtomicLong();
+    /** Completing it lets {@code Hold} read on. */
+    public final CompletableFuture<Void> holdRelease = new CompletableFuture<>();
 
     public TestWorker(String name) {
-        this(name, false);
+        this(name, false, 0);
+    }
+
+    /** A worker on a given port, to stand in for one that stopped there. */
+    public static TestWorker onPort(String name, int port) {
+        return new TestWorker(name, false, port);
     }
 
     /** A worker that speaks TLS with the test server certificate (for 127.0.0.1), signed by the test CA. */
     public static TestWorker withTls(String name) {
-        return new TestWorker(name, true);
+        return new TestWorker(name, true, 0);
     }
 
-    private TestWorker(String name, boolean tls) {
+    private TestWorker(String name, boolean tls, int port) {
         this.name = name;
         ServerInterceptor recordHeaders = new ServerInterceptor() {
             @Override
@@ -92,14 +103,14 @@ public final class TestWorker implements AutoCloseable {
             }
         };
         try {
-            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
             if (tls) {
                 builder.sslContext(GrpcSslContexts.forServer(resource("tls/server.crt"), resource("tls/server.key"))
                         .build());
             }
             server = builder.maxInboundMessageSize(Integer.MAX_VALUE)
                     .addService(ServerInterceptors.intercept(new Inference(), recordHeaders))
-                    .addService(ServerInterceptors.intercept(new Streams(), recordHeaders))
+                    .addService(ServerInterceptors.intercept(new Streams(downloadSent, holdRelease), recordHeaders))
                     .addService(health.getHealthService())
                     .build().start();
         } catch (IOException e) {
@@ -111,6 +122,10 @@ public final class TestWorker implements AutoCloseable {
     /** A test resource as a stream, for TLS material. */
     public static InputStream resource(String path) {
         return TestWorker.class.getClassLoader().getResourceAsStream(path);
+    }
+
+    public int port() {
+        return server.getPort();
     }
 
     public String address() {
@@ -217,6 +232,40 @@ public final class TestWorker implements AutoCloseable {
 
     private static final class Streams extends StreamsGrpc.StreamsImplBase {
 
+        private final AtomicLong downloadSent;
+        private final CompletableFuture<Void> holdRelease;
+
+        Streams(AtomicLong downloadSent, CompletableFuture<Void> holdRelease) {
+            this.downloadSent = downloadSent;
+            this.holdRelease = holdRelease;
+        }
+
+        @Override
+        public StreamObserver<Chunk> hold(StreamObserver<Summary> plainOut) {
+            ServerCallStreamObserver<Summary> out = (ServerCallStreamObserver<Summary>) plainOut;
+            out.disableAutoRequest();
+            out.request(1);
+            holdRelease.thenRun(() -> out.request(Integer.MAX_VALUE));
+            return new StreamObserver<>() {
+                long messages;
+
+                @Override
+                public void onNext(Chunk chunk) {
+                    messages++;
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    out.onNext(Summary.newBuilder().setMessages(messages).build());
+                    out.onCompleted();
+                }
+            };
+        }
+
         @Override
         public StreamObserver<Chunk> upload(StreamObserver<Summary> out) {
             MessageDigest digest = sha256();
@@ -253,6 +302,7 @@ public final class TestWorker implements AutoCloseable {
                 while (out.isReady() && sent[0] < request.getMessages()) {
                     out.onNext(Chunk.newBuilder().setData(chunk(request.getSeed() + sent[0], request.getSize())).build());
                     sent[0]++;
+                    downloadSent.incrementAndGet();
                 }
                 if (sent[0] == request.getMessages()) {
                     sent[0]++;
