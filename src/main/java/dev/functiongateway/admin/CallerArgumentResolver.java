@@ -10,6 +10,7 @@ import org.springframework.web.server.ServerWebExchange;
 import dev.functiongateway.auth.ApiKeyService;
 import dev.functiongateway.auth.Authentication;
 import dev.functiongateway.auth.BearerToken;
+import dev.functiongateway.observability.CallMetrics;
 import reactor.core.publisher.Mono;
 
 /** Supplies {@link Caller} parameters from the {@code Authorization: Bearer} header, or fails with 401. */
@@ -17,9 +18,11 @@ import reactor.core.publisher.Mono;
 public class CallerArgumentResolver implements HandlerMethodArgumentResolver {
 
     private final ApiKeyService keys;
+    private final CallMetrics metrics;
 
-    public CallerArgumentResolver(ApiKeyService keys) {
+    public CallerArgumentResolver(ApiKeyService keys, CallMetrics metrics) {
         this.keys = keys;
+        this.metrics = metrics;
     }
 
     @Override
@@ -33,6 +36,7 @@ public class CallerArgumentResolver implements HandlerMethodArgumentResolver {
         String token = BearerToken.extract(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
         Authentication result = keys.authenticate(token);
         if (!result.succeeded()) {
+            metrics.authFailure("http", result.failure());
             return Mono.error(new UnauthenticatedException(result.failure().message()));
         }
         return Mono.just(new Caller(result.key()));

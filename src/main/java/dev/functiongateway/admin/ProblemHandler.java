@@ -14,6 +14,7 @@ import org.springframework.web.reactive.result.method.annotation.ResponseEntityE
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 
+import dev.functiongateway.observability.CallMetrics;
 import dev.functiongateway.support.ConflictException;
 import dev.functiongateway.support.NotFoundException;
 import reactor.core.publisher.Mono;
@@ -27,6 +28,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+    private final CallMetrics metrics;
+
+    ProblemHandler(CallMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @ExceptionHandler(UnauthenticatedException.class)
     ResponseEntity<ProblemDetail> unauthenticated(UnauthenticatedException e) {
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
@@ -35,6 +42,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ForbiddenException.class)
     ProblemDetail forbidden(ForbiddenException e) {
+        metrics.authFailure("http", "forbidden");
         return problem(HttpStatus.FORBIDDEN, e.getMessage());
     }
 

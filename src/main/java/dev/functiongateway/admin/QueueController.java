@@ -68,8 +68,6 @@ class QueueController {
                 .map(v -> new VersionQueue(v.version().id(), health.statusOf(v.version()),
                         pool == null ? 0 : pool.queueDepth(v.version().id())))
                 .toList();
-        int total = pool == null ? 0 : pool.queueDepth(null);
-        int named = queues.stream().mapToInt(VersionQueue::queueDepth).sum();
-        return new Queues(functionId, versionId == null ? total - named : 0, queues);
+        return new Queues(functionId, versionId != null || pool == null ? 0 : pool.queueDepth(null), queues);
     }
 }

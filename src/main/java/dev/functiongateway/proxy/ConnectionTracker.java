@@ -1,10 +1,14 @@
 package dev.functiongateway.proxy;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.springframework.stereotype.Component;
 
 import dev.functiongateway.routing.ConnectionSessions;
 import io.grpc.Attributes;
 import io.grpc.ServerTransportFilter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Tags each client TCP connection with its {@link ConnectionSessions} when it opens, and releases them when it
@@ -16,8 +20,16 @@ class ConnectionTracker extends ServerTransportFilter {
 
     static final Attributes.Key<ConnectionSessions> SESSIONS = Attributes.Key.create("function-gateway.sessions");
 
+    private final AtomicInteger open = new AtomicInteger();
+
+    ConnectionTracker(MeterRegistry registry) {
+        Gauge.builder("gateway.grpc.connections.active", open, AtomicInteger::get)
+                .description("Client connections open on the gRPC listener").register(registry);
+    }
+
     @Override
     public Attributes transportReady(Attributes attributes) {
+        open.incrementAndGet();
         return attributes.toBuilder().set(SESSIONS, new ConnectionSessions()).build();
     }
 
@@ -25,6 +37,7 @@ class ConnectionTracker extends ServerTransportFilter {
     public void transportTerminated(Attributes attributes) {
         ConnectionSessions sessions = attributes.get(SESSIONS);
         if (sessions != null) {
+            open.decrementAndGet();
             sessions.close();
         }
     }

@@ -1,12 +1,17 @@
 package dev.functiongateway.proxy;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.util.UUID;
 
-import dev.functiongateway.routing.HealthChecker;
+import dev.functiongateway.observability.CallMetrics.FunctionMeters;
+import dev.functiongateway.observability.CallRecord;
 import dev.functiongateway.routing.Session;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
@@ -18,15 +23,20 @@ import io.grpc.Status;
  *
  * <p>Threading: the server-side callbacks (this class) are serialized by grpc, as are the upstream ones
  * ({@link Upstream}); the two sides run concurrently and meet only under this object's lock. Until
- * {@link #start} the upstream call does not exist and no client message is requested.
+ * {@link #start} the upstream call does not exist and no client message is requested. Each side counts its
+ * own messages; the totals are read once the call has ended.
  */
 final class ProxyCall extends ServerCall.Listener<InputStream> {
 
     private final ServerCall<InputStream, InputStream> serverCall;
     private final Metadata headers;
     private final Deadline deadline;
-    private final HealthChecker health;
-    private final InFlightCalls inFlight;
+    private final ProxyServices services;
+    private final long startNanos = System.nanoTime();
+
+    private UUID functionId;
+    private UUID keyId;
+    private FunctionMeters meters;
 
     // Written once under the lock in start(); read by callbacks of both sides, which follow it.
     private volatile ClientCall<InputStream, InputStream> clientCall;
@@ -37,15 +47,35 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
     private boolean shuttingDown;
     private boolean clientMessageWanted;
     private boolean workerMessageWanted;
+    private Status closedWith;
+    private boolean workerAnswered;
+    private long requestMessages;
+    private long requestBytes;
+    private long responseMessages;
+    private long responseBytes;
 
-    ProxyCall(ServerCall<InputStream, InputStream> serverCall, Metadata headers, Deadline deadline,
-            HealthChecker health, InFlightCalls inFlight) {
+    ProxyCall(ServerCall<InputStream, InputStream> serverCall, Metadata headers, ProxyServices services) {
         this.serverCall = serverCall;
         this.headers = headers;
-        this.deadline = deadline;
-        this.health = health;
-        this.inFlight = inFlight;
-        inFlight.add(this);
+        this.deadline = Context.current().getDeadline();
+        this.services = services;
+    }
+
+    /** Ends the call at admission with this status; it never reaches a worker. The ids may be null. */
+    void refuse(Status status, UUID function, UUID key) {
+        functionId = function;
+        keyId = key;
+        closedWith = status;
+        serverCall.close(status, new Metadata());
+        record(status.getCode());
+    }
+
+    /** The call passed admission for this function with this key: from now on it is in flight and counted. */
+    void admitted(UUID function, UUID key, FunctionMeters functionMeters) {
+        functionId = function;
+        keyId = key;
+        meters = functionMeters;
+        services.inFlight().add(this);
     }
 
     /** Starts the upstream call on the session's worker. Any thread. */
@@ -95,6 +125,7 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
                 return;
             }
             closed = true;
+            closedWith = status;
         }
         serverCall.close(status, new Metadata());
     }
@@ -102,6 +133,11 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
     @Override
     public void onMessage(InputStream message) {
         ClientCall<InputStream, InputStream> call = clientCall;
+        requestMessages++;
+        int size = sizeOf(message);
+        requestBytes += size;
+        meters.requestMessages().increment();
+        meters.requestBytes().increment(size);
         call.sendMessage(message);
         synchronized (this) {
             if (call.isReady()) {
@@ -135,12 +171,16 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
         if (call != null) {
             call.cancel("the client cancelled the call", null);
         }
-        inFlight.remove(this);
+        ended(deadline != null && deadline.isExpired() ? Status.Code.DEADLINE_EXCEEDED : Status.Code.CANCELLED);
     }
 
     @Override
     public void onComplete() {
-        inFlight.remove(this);
+        Status status;
+        synchronized (this) {
+            status = closedWith;
+        }
+        ended(status == null ? Status.Code.UNKNOWN : status.getCode());
     }
 
     /** The client can take more: resume reading from the worker. */
@@ -151,6 +191,33 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
                 workerMessageWanted = false;
                 clientCall.request(1);
             }
+        }
+    }
+
+    private void ended(Status.Code code) {
+        services.inFlight().remove(this);
+        record(code);
+    }
+
+    private void record(Status.Code code) {
+        Session pinned = session;
+        boolean answered;
+        synchronized (this) {
+            answered = workerAnswered;
+        }
+        services.observer().callEnded(new CallRecord(pinned == null ? null : pinned.requestId(),
+                serverCall.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), functionId,
+                pinned == null ? null : pinned.versionId(), serverCall.getMethodDescriptor().getFullMethodName(), code,
+                System.nanoTime() - startNanos, requestBytes, responseBytes, requestMessages, responseMessages, keyId,
+                ProxyHeaders.traceId(headers), answered));
+    }
+
+    /** The message's size: grpc's message streams know their length, so this reads nothing. */
+    private static int sizeOf(InputStream message) {
+        try {
+            return message.available();
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -168,6 +235,11 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
 
         @Override
         public void onMessage(InputStream message) {
+            responseMessages++;
+            int size = sizeOf(message);
+            responseBytes += size;
+            meters.responseMessages().increment();
+            meters.responseBytes().increment(size);
             serverCall.sendMessage(message);
             synchronized (ProxyCall.this) {
                 if (serverCall.isReady()) {
@@ -191,16 +263,18 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
+            // A worker's own status has no cause; a connection that failed before any answer has one.
+            boolean unreachable = !headersSent && status.getCode() == Status.Code.UNAVAILABLE
+                    && status.getCause() != null;
             if (!headersSent) {
                 // Trailers-only answer: the request id goes with the trailers.
                 trailers.discardAll(ProxyHeaders.REQUEST_ID);
                 trailers.put(ProxyHeaders.REQUEST_ID, session.requestId());
-                // A worker's own status has no cause; a failed connection has one.
-                if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
-                    health.reportUnreachable(session.worker());
-                    status = Status.UNAVAILABLE.withDescription("worker " + session.worker().instance().address()
-                            + " is unreachable: " + status.getDescription()).withCause(status.getCause());
-                }
+            }
+            if (unreachable) {
+                services.health().reportUnreachable(session.worker());
+                status = Status.UNAVAILABLE.withDescription("worker " + session.worker().instance().address()
+                        + " is unreachable: " + status.getDescription()).withCause(status.getCause());
             }
             synchronized (ProxyCall.this) {
                 if (closed) {
@@ -210,6 +284,8 @@ final class ProxyCall extends ServerCall.Listener<InputStream> {
                 if (shuttingDown) {
                     status = shutdownStatus();
                 }
+                closedWith = status;
+                workerAnswered = !unreachable && !shuttingDown && status.getCode() != Status.Code.UNIMPLEMENTED;
             }
             serverCall.close(status, trailers);
         }

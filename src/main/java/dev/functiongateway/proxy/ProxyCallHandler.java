@@ -12,16 +12,15 @@ import dev.functiongateway.auth.ApiKeyService;
 import dev.functiongateway.auth.Authentication;
 import dev.functiongateway.auth.BearerToken;
 import dev.functiongateway.auth.Scope;
+import dev.functiongateway.observability.CallMetrics;
 import dev.functiongateway.registry.RegistryCache;
 import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
 import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
 import dev.functiongateway.routing.ConnectionSessions;
 import dev.functiongateway.routing.ConnectionSessions.SessionKey;
-import dev.functiongateway.routing.HealthChecker;
 import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
-import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -38,57 +37,63 @@ class ProxyCallHandler implements ServerCallHandler<InputStream, InputStream> {
 
     private static final ServerCall.Listener<InputStream> CLOSED = new ServerCall.Listener<>() {
     };
+    private static final String LISTENER = "grpc";
 
     private final ApiKeyService keys;
     private final RegistryCache registry;
     private final SessionRouter router;
-    private final HealthChecker health;
-    private final InFlightCalls inFlight;
+    private final ProxyServices services;
+    private final CallMetrics metrics;
 
-    ProxyCallHandler(ApiKeyService keys, RegistryCache registry, SessionRouter router, HealthChecker health,
-            InFlightCalls inFlight) {
+    ProxyCallHandler(ApiKeyService keys, RegistryCache registry, SessionRouter router, ProxyServices services) {
         this.keys = keys;
         this.registry = registry;
         this.router = router;
-        this.health = health;
-        this.inFlight = inFlight;
+        this.services = services;
+        this.metrics = services.observer().metrics();
     }
 
     @Override
     public ServerCall.Listener<InputStream> startCall(ServerCall<InputStream, InputStream> call, Metadata headers) {
+        ProxyCall proxyCall = new ProxyCall(call, headers, services);
         UUID functionId;
         UUID versionId;
         try {
             functionId = ProxyHeaders.uuid(headers, ProxyHeaders.FUNCTION_ID);
             versionId = ProxyHeaders.uuid(headers, ProxyHeaders.FUNCTION_VERSION_ID);
         } catch (IllegalArgumentException e) {
-            return refuse(call, Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+            return refuse(proxyCall, Status.INVALID_ARGUMENT.withDescription(e.getMessage()), null, null);
         }
         if (functionId == null) {
-            return refuse(call, Status.INVALID_ARGUMENT.withDescription(
-                    "function-id metadata is required: the UUID of the function to invoke"));
+            return refuse(proxyCall, Status.INVALID_ARGUMENT.withDescription(
+                    "function-id metadata is required: the UUID of the function to invoke"), null, null);
         }
         Authentication auth = keys.authenticate(BearerToken.extract(headers.get(ProxyHeaders.AUTHORIZATION)));
         if (!auth.succeeded()) {
-            return refuse(call, Status.UNAUTHENTICATED.withDescription(auth.failure().message()));
+            metrics.authFailure(LISTENER, auth.failure());
+            return refuse(proxyCall, Status.UNAUTHENTICATED.withDescription(auth.failure().message()), functionId,
+                    null);
         }
         ApiKey key = auth.key();
         if (!key.has(Scope.INVOKE_FUNCTION)) {
-            return refuse(call, Status.PERMISSION_DENIED.withDescription("this key lacks the 'invoke_function' scope"));
+            metrics.authFailure(LISTENER, "missing_scope");
+            return refuse(proxyCall, Status.PERMISSION_DENIED.withDescription(
+                    "this key lacks the 'invoke_function' scope"), functionId, key.id());
         }
         if (versionId == null ? !key.allowsAnyVersionOf(functionId) : !key.allows(functionId, versionId)) {
-            return refuse(call, Status.PERMISSION_DENIED.withDescription("this key may not invoke function "
-                    + functionId + (versionId == null ? "" : " version " + versionId)));
+            metrics.authFailure(LISTENER, "function_not_allowed");
+            return refuse(proxyCall, Status.PERMISSION_DENIED.withDescription("this key may not invoke function "
+                    + functionId + (versionId == null ? "" : " version " + versionId)), functionId, key.id());
         }
         Status unresolved = resolve(functionId, versionId);
         if (unresolved != null) {
-            return refuse(call, unresolved);
+            return refuse(proxyCall, unresolved, functionId, key.id());
         }
 
+        proxyCall.admitted(functionId, key.id(), metrics.meters(functionId));
         ConnectionSessions sessions = call.getAttributes().get(ConnectionTracker.SESSIONS);
-        ProxyCall proxyCall = new ProxyCall(call, headers, Context.current().getDeadline(), health, inFlight);
         CompletableFuture<Session> session = sessions.session(new SessionKey(functionId, versionId),
-                () -> router.open(functionId, versionId, key));
+                () -> timed(functionId, router.open(functionId, versionId, key)));
         session.whenComplete((pinned, error) -> {
             if (error != null) {
                 proxyCall.fail(statusOf(error));
@@ -100,6 +105,13 @@ class ProxyCallHandler implements ServerCallHandler<InputStream, InputStream> {
             }
         });
         return proxyCall;
+    }
+
+    /** Records how long a new session took to get its worker, queue wait included. */
+    private CompletableFuture<Session> timed(UUID functionId, CompletableFuture<Session> opening) {
+        long start = System.nanoTime();
+        return opening.whenComplete(
+                (session, error) -> metrics.sessionSetUp(functionId, System.nanoTime() - start, error == null));
     }
 
     /** NOT_FOUND for an unknown function or version, UNAVAILABLE when nothing of it is deployed; else null. */
@@ -129,8 +141,9 @@ class ProxyCallHandler implements ServerCallHandler<InputStream, InputStream> {
                 : Status.INTERNAL.withDescription("the gateway failed to route the call").withCause(cause);
     }
 
-    private static ServerCall.Listener<InputStream> refuse(ServerCall<InputStream, InputStream> call, Status status) {
-        call.close(status, new Metadata());
+    private static ServerCall.Listener<InputStream> refuse(ProxyCall call, Status status, UUID functionId,
+            UUID keyId) {
+        call.refuse(status, functionId, keyId);
         return CLOSED;
     }
 }

@@ -11,6 +11,7 @@ final class ProxyHeaders {
     static final Metadata.Key<String> FUNCTION_ID = ascii("function-id");
     static final Metadata.Key<String> FUNCTION_VERSION_ID = ascii("function-version-id");
     static final Metadata.Key<String> REQUEST_ID = ascii("nvcf-reqid");
+    static final Metadata.Key<String> TRACEPARENT = ascii("traceparent");
 
     /**
      * Never forwarded: the client's key, and headers of this hop. HTTP/1 connection headers need no entry:
@@ -46,6 +47,16 @@ final class ProxyHeaders {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key.name() + " '" + value + "' is not a UUID");
         }
+    }
+
+    /** The trace id of a W3C {@code traceparent} header ({@code 00-<trace id>-<span id>-<flags>}), or null. */
+    static String traceId(Metadata headers) {
+        String traceparent = headers.get(TRACEPARENT);
+        if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
+                || traceparent.charAt(35) != '-') {
+            return null;
+        }
+        return traceparent.substring(3, 35);
     }
 
     private static Metadata.Key<String> ascii(String name) {

@@ -26,13 +26,15 @@ public final class FunctionPool {
     private final UUID functionId;
     private final int queueMaxSize;
     private final ScheduledExecutorService timer;
+    private final RoutingMetrics metrics;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private List<Worker> workers = List.of();
 
-    FunctionPool(UUID functionId, int queueMaxSize, ScheduledExecutorService timer) {
+    FunctionPool(UUID functionId, int queueMaxSize, ScheduledExecutorService timer, RoutingMetrics metrics) {
         this.functionId = functionId;
         this.queueMaxSize = queueMaxSize;
         this.timer = timer;
+        this.metrics = metrics;
     }
 
     private static final class Waiter {
@@ -83,8 +85,10 @@ public final class FunctionPool {
                                 + " ms; try again later")));
             }
         }, maxWait.toNanos(), TimeUnit.NANOSECONDS);
+        long queuedAt = System.nanoTime();
         waiter.result.whenComplete((w, error) -> {
             waiter.timeout.cancel(false);
+            metrics.queueWait(functionId, requestedVersion, System.nanoTime() - queuedAt, error == null);
             if (waiter.result.isCancelled()) {
                 remove(waiter);
             }
@@ -100,11 +104,11 @@ public final class FunctionPool {
         serveQueue();
     }
 
-    /** Sessions waiting for a slot: all of them ({@code version} null), or those that asked for that version. */
+    /** Sessions waiting for a slot that asked for this version ({@code null}: that named no version). */
     public synchronized int queueDepth(UUID version) {
         int depth = 0;
         for (Waiter waiter : queue) {
-            if (version == null || version.equals(waiter.requestedVersion)) {
+            if (java.util.Objects.equals(version, waiter.requestedVersion)) {
                 depth++;
             }
         }

@@ -34,11 +34,13 @@ public class HealthChecker implements InitializingBean {
 
     private final WorkerDirectory directory;
     private final RoutingProperties properties;
+    private final RoutingMetrics metrics;
     private final HttpClient http = HttpClient.newBuilder().build();
 
-    public HealthChecker(WorkerDirectory directory, RoutingProperties properties) {
+    public HealthChecker(WorkerDirectory directory, RoutingProperties properties, RoutingMetrics metrics) {
         this.directory = directory;
         this.properties = properties;
+        this.metrics = metrics;
     }
 
     @Override
@@ -107,6 +109,7 @@ public class HealthChecker implements InitializingBean {
 
     /** A call found the worker unreachable: take it out now rather than at the next check. */
     public void reportUnreachable(Worker worker) {
+        metrics.connectFailure(worker);
         if (worker.markUnreachable()) {
             log.warn("Worker {} is unreachable; out until it passes a health check", worker);
         }

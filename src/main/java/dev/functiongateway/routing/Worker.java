@@ -15,7 +15,8 @@ public final class Worker {
     private final FunctionInstance instance;
     private volatile FunctionVersion version;
     private final ManagedChannel channel;
-    private int sessions;
+    // Written under the pool's lock; volatile so that gauges read it from any thread.
+    private volatile int sessions;
     private volatile boolean healthy;
     private volatile boolean everHealthy;
     private volatile boolean retired;

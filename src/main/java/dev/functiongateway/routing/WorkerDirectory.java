@@ -2,8 +2,10 @@ package dev.functiongateway.routing;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,18 +54,23 @@ public class WorkerDirectory implements DisposableBean {
     }
 
     private final RoutingProperties properties;
+    private final RoutingMetrics metrics;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "routing-timer");
         t.setDaemon(true);
         return t;
     });
     private final Map<WorkerKey, Worker> workers = new HashMap<>();
+    /** Per function, the versions that have queue gauges; null stands for sessions that named no version. */
+    private final Map<UUID, Set<UUID>> queues = new HashMap<>();
     private volatile Map<UUID, FunctionPool> pools = Map.of();
 
     private final SslContext upstreamTls;
 
-    public WorkerDirectory(RoutingProperties properties, RegistryCache registry, SslBundles sslBundles) {
+    public WorkerDirectory(RoutingProperties properties, RegistryCache registry, SslBundles sslBundles,
+            RoutingMetrics metrics) {
         this.properties = properties;
+        this.metrics = metrics;
         this.upstreamTls = upstreamTls(properties.upstreamSslBundle(), sslBundles);
         follow(registry.snapshot());
     }
@@ -117,8 +124,9 @@ public class WorkerDirectory implements DisposableBean {
         for (FunctionEntry function : snapshot.functions().values()) {
             FunctionPool pool = pools.get(function.function().id());
             if (pool == null) {
-                pool = new FunctionPool(function.function().id(), properties.queueMaxSize(), timer);
+                pool = new FunctionPool(function.function().id(), properties.queueMaxSize(), timer, metrics);
             }
+            followQueues(pool, function);
             nextPools.put(function.function().id(), pool);
             List<Worker> poolWorkers = new ArrayList<>();
             for (VersionEntry version : function.versions().values()) {
@@ -128,6 +136,7 @@ public class WorkerDirectory implements DisposableBean {
                     if (worker == null) {
                         worker = new Worker(instance, version.version(), openChannel(instance),
                                 version.version().healthProtocol() == HealthProtocol.NONE);
+                        metrics.workerAdded(worker);
                         log.info("Worker {} added", worker);
                     } else {
                         worker.update(version.version());
@@ -142,13 +151,33 @@ public class WorkerDirectory implements DisposableBean {
             if (!kept.containsKey(key)) {
                 worker.retire();
                 worker.channel().shutdown();
+                metrics.workerRetired(worker);
                 log.info("Worker {} removed", worker);
             }
+        });
+        queues.keySet().removeIf(functionId -> {
+            if (nextPools.containsKey(functionId)) {
+                return false;
+            }
+            queues.get(functionId).forEach(version -> metrics.queueRemoved(functionId, version));
+            return true;
         });
         workers.clear();
         workers.putAll(kept);
         pools = Map.copyOf(nextPools);
         members.forEach(FunctionPool::replaceWorkers);
+    }
+
+    /** Queue gauges for each version of the function, and for sessions that named none. */
+    private void followQueues(FunctionPool pool, FunctionEntry function) {
+        UUID functionId = function.function().id();
+        Set<UUID> next = new HashSet<>(function.versions().keySet());
+        next.add(null);
+        Set<UUID> current = queues.computeIfAbsent(functionId, id -> new HashSet<>());
+        current.stream().filter(v -> !next.contains(v)).forEach(v -> metrics.queueRemoved(functionId, v));
+        next.stream().filter(v -> !current.contains(v)).forEach(v -> metrics.queueAdded(pool, functionId, v));
+        current.clear();
+        current.addAll(next);
     }
 
     private ManagedChannel openChannel(FunctionInstance instance) {

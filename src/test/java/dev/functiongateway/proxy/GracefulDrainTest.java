@@ -56,6 +56,13 @@ class GracefulDrainTest {
             var endless = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("slow").build());
             await().atMost(Duration.ofSeconds(5)).until(() -> worker.calls.get() == 2);
 
+            var ready = admin.withKey(null).get("/actuator/health/readiness");
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(ready.at("/components/registry/status")).isEqualTo("UP");
+            assertThat(ready.at("/components/grpcListener/status")).isEqualTo("UP");
+            assertThat(ready.at("/components/readinessState/status")).isEqualTo("UP");
+            assertThat(admin.withKey(null).get("/actuator/health/liveness").status()).isEqualTo(200);
+
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(gateway::close);
             await().atMost(Duration.ofSeconds(2)).until(() -> admin.withKey(null)
                     .get("/actuator/health/readiness").status() == 503);

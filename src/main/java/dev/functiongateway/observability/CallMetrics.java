@@ -1,0 +1,126 @@
+package dev.functiongateway.observability;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.stereotype.Component;
+
+import dev.functiongateway.auth.AuthFailure;
+import dev.functiongateway.registry.RegistryCache;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The per-call metrics of the gRPC proxy. Label values are bounded: a function id not in the registry becomes
+ * {@code unknown}, a version not resolved {@code none}, and method names beyond
+ * {@code gateway.observability.max-methods-per-function} (or of calls no worker implemented) {@code other}.
+ * Message counters are resolved once per call ({@link #meters}) so that a message costs two increments.
+ */
+@Component
+public class CallMetrics {
+
+    static final String UNKNOWN = "unknown";
+    static final String NONE = "none";
+    static final String OTHER = "other";
+    /** From 1 ms to an hour: unary calls take milliseconds, streams can last hours. */
+    private static final Duration[] BUCKETS = {
+            Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
+            Duration.ofHours(1) };
+
+    private final MeterRegistry registry;
+    private final RegistryCache functions;
+    private final int maxMethodsPerFunction;
+    private final Map<String, FunctionMeters> perFunction = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> methodsPerFunction = new ConcurrentHashMap<>();
+
+    public CallMetrics(MeterRegistry registry, RegistryCache functions, ObservabilityProperties properties) {
+        this.registry = registry;
+        this.functions = functions;
+        this.maxMethodsPerFunction = properties.maxMethodsPerFunction();
+    }
+
+    /** Message and byte counters of one function, each way. */
+    public record FunctionMeters(Counter requestMessages, Counter requestBytes, Counter responseMessages,
+            Counter responseBytes) {
+    }
+
+    /** The counters for a call to this function (null or not in the registry: {@code unknown}). */
+    public FunctionMeters meters(UUID functionId) {
+        return perFunction.computeIfAbsent(functionLabel(functionId), id -> new FunctionMeters(
+                counter("gateway.grpc.messages", id, "request"), counter("gateway.grpc.bytes", id, "request"),
+                counter("gateway.grpc.messages", id, "response"), counter("gateway.grpc.bytes", id, "response")));
+    }
+
+    /** Counts a finished call and its duration. */
+    public void callEnded(CallRecord call) {
+        String function = functionLabel(call.functionId());
+        Timer.builder("gateway.grpc.calls")
+                .description("gRPC calls through the proxy, by function, version, method and status code")
+                .tag("function_id", function)
+                .tag("function_version_id", call.versionId() == null || function.equals(UNKNOWN) ? NONE
+                        : call.versionId().toString())
+                .tag("method", methodLabel(function, call))
+                .tag("code", call.code().name())
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry)
+                .record(Duration.ofNanos(call.durationNanos()));
+    }
+
+    /** A new session was set up: key check, instance choice and queue wait, until it had its worker. */
+    public void sessionSetUp(UUID functionId, long nanos, boolean succeeded) {
+        Timer.builder("gateway.grpc.session.setup")
+                .description("Time to set up a session: key check, instance choice and queue wait")
+                .tag("function_id", functionLabel(functionId))
+                .tag("outcome", succeeded ? "success" : "failure")
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry)
+                .record(Duration.ofNanos(nanos));
+    }
+
+    /** A key was refused (authentication) or was not allowed the call (authorization). Never the key itself. */
+    public void authFailure(String listener, String reason) {
+        registry.counter("gateway.auth.failures", "listener", listener, "reason", reason).increment();
+    }
+
+    public void authFailure(String listener, AuthFailure failure) {
+        authFailure(listener, failure.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private String functionLabel(UUID functionId) {
+        return functionId != null && functions.snapshot().function(functionId) != null ? functionId.toString()
+                : UNKNOWN;
+    }
+
+    private String methodLabel(String function, CallRecord call) {
+        if (!call.reachedWorker() || function.equals(UNKNOWN)) {
+            return OTHER;
+        }
+        Set<String> known = methodsPerFunction.computeIfAbsent(function, f -> ConcurrentHashMap.newKeySet());
+        if (known.contains(call.method())) {
+            return call.method();
+        }
+        synchronized (known) {
+            if (known.size() >= maxMethodsPerFunction) {
+                return OTHER;
+            }
+            known.add(call.method());
+        }
+        return call.method();
+    }
+
+    private Counter counter(String name, String function, String direction) {
+        return Counter.builder(name)
+                .description(name.endsWith("bytes") ? "Message bytes through the proxy, each way"
+                        : "Messages through the proxy, each way")
+                .tag("function_id", function)
+                .tag("direction", direction)
+                .register(registry);
+    }
+}

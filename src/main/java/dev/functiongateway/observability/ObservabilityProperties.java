@@ -1,0 +1,19 @@
+package dev.functiongateway.observability;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code gateway.observability.*}: the access log and metric label limits.
+ *
+ * @param accessLog             one log line per gRPC call at its end (logger {@code dev.functiongateway.access});
+ *                              default true
+ * @param maxMethodsPerFunction distinct {@code method} label values kept per function; later ones are counted
+ *                              as {@code other}, so a client inventing method names cannot grow the series;
+ *                              default 100
+ */
+@ConfigurationProperties("gateway.observability")
+public record ObservabilityProperties(
+        @DefaultValue("true") boolean accessLog,
+        @DefaultValue("100") int maxMethodsPerFunction) {
+}

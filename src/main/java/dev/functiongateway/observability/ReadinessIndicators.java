@@ -1,0 +1,34 @@
+package dev.functiongateway.observability;
+
+import java.util.List;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
+
+import dev.functiongateway.registry.RegistryCache;
+
+/**
+ * What readiness needs besides Boot's own state: the registry snapshot loaded from the database, and the gRPC
+ * listener running. (The HTTP listener is up if the probe gets an answer; at shutdown Boot's readiness state
+ * turns to refusing traffic before the drain.)
+ */
+@Configuration(proxyBeanMethods = false)
+class ReadinessIndicators {
+
+    @Bean
+    HealthIndicator registryHealthIndicator(RegistryCache registry) {
+        return () -> registry.loaded()
+                ? Health.up().withDetail("functions", registry.snapshot().functions().size()).build()
+                : Health.outOfService().withDetail("reason", "registry not loaded from the database yet").build();
+    }
+
+    @Bean
+    HealthIndicator grpcListenerHealthIndicator(List<GrpcServerLifecycle> servers) {
+        return () -> !servers.isEmpty() && servers.stream().allMatch(GrpcServerLifecycle::isRunning)
+                ? Health.up().withDetail("port", servers.get(0).getPort()).build()
+                : Health.outOfService().withDetail("reason", "gRPC listener not running").build();
+    }
+}
