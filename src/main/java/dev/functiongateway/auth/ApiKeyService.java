@@ -116,8 +116,11 @@ public class ApiKeyService implements InitializingBean {
         return Authentication.success(key);
     }
 
-    /** Rebuilds the index from the database; on failure the previous index stays in force. */
-    public void refresh() {
+    /**
+     * Rebuilds the index from the database; on failure the previous index stays in force. Synchronized so that a
+     * periodic refresh that read the table before a write cannot replace the index the write's refresh built.
+     */
+    public synchronized void refresh() {
         try {
             index = new ApiKeyIndex(repository.findAll());
         } catch (RuntimeException e) {

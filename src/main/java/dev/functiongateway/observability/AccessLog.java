@@ -43,8 +43,13 @@ public class AccessLog {
                 .addKeyValue("trace_id", call.traceId())
                 .log("grpc nvcf-reqid={} client={} function={} version={} method={} status={} duration_ms={}"
                         + " request_bytes={} response_bytes={} key_id={} trace_id={}",
-                        call.requestId(), call.clientAddress(), call.functionId(), call.versionId(), method,
-                        call.code(), millis, call.requestBytes(), call.responseBytes(), call.keyId(),
-                        call.traceId());
+                        orDash(call.requestId()), call.clientAddress(), orDash(call.functionId()),
+                        orDash(call.versionId()), method, call.code(), millis, call.requestBytes(), call.responseBytes(),
+                        orDash(call.keyId()), orDash(call.traceId()));
+    }
+
+    /** Absent values print as '-', as in common access-log formats. */
+    private static Object orDash(Object value) {
+        return value == null ? "-" : value;
     }
 }

@@ -27,6 +27,11 @@ class ConnectionTracker extends ServerTransportFilter {
                 .description("Client connections open on the gRPC listener").register(registry);
     }
 
+    /** Client connections open now. */
+    int openConnections() {
+        return open.get();
+    }
+
     @Override
     public Attributes transportReady(Attributes attributes) {
         open.incrementAndGet();

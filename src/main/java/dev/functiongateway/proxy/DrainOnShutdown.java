@@ -25,10 +25,12 @@ class DrainOnShutdown {
 
     private final ProxyProperties properties;
     private final InFlightCalls calls;
+    private final ConnectionTracker connections;
 
-    DrainOnShutdown(ProxyProperties properties, InFlightCalls calls) {
+    DrainOnShutdown(ProxyProperties properties, InFlightCalls calls, ConnectionTracker connections) {
         this.properties = properties;
         this.calls = calls;
+        this.connections = connections;
     }
 
     @EventListener
@@ -38,8 +40,8 @@ class DrainOnShutdown {
             return;
         }
         AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
-        log.info("Shutting down: not ready; {} calls in flight may run for up to {}", calls.count(),
-                properties.drainTime());
+        log.info("Shutting down: not ready; {} client connections, {} calls in flight that may run for up to {}",
+                connections.openConnections(), calls.count(), properties.drainTime());
         CompletableFuture.delayedExecutor(properties.drainTime().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
             int left = calls.count();
             if (left > 0) {

@@ -33,7 +33,9 @@ import io.grpc.stub.MetadataUtils;
         "gateway.registry.refresh-interval=500ms",
         "gateway.routing.health-interval=200ms",
         "gateway.routing.unhealthy-threshold=1",
-        "gateway.routing.queue-max-wait=2s" })
+        "gateway.routing.queue-max-wait=2s",
+        // Cached contexts close one after another at JVM exit; bound each one's wait for the listener.
+        "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
 abstract class ProxyTestSupport {
 
     static final String ADMIN_KEY = "proxy-admin-key-0123456789";
@@ -48,6 +50,7 @@ abstract class ProxyTestSupport {
     AdminClient admin;
     String invokeKey;
     final List<AutoCloseable> closeAfter = new ArrayList<>();
+    final List<Deployed> deployed = new ArrayList<>();
 
     /** A deployed function version. */
     record Deployed(String functionId, String versionId) {
@@ -59,8 +62,13 @@ abstract class ProxyTestSupport {
         invokeKey = createKey("[\"invoke_function\"]", "[]");
     }
 
+    /**
+     * Undeploys what the test deployed, so the cached context stops health-checking workers that are gone (their
+     * ports may be reused by another context's listener), then closes connections and workers.
+     */
     @AfterEach
     void closeAll() throws Exception {
+        deployed.forEach(d -> admin.delete(deploymentPath(d)));
         for (AutoCloseable c : closeAfter) {
             c.close();
         }
@@ -87,10 +95,11 @@ abstract class ProxyTestSupport {
     Deployed deploy(int maxRequestConcurrency, boolean tls, TestWorker... workers) {
         Response created = admin.post("/v2/nvcf/functions", "{\"name\":\"fn\",\"inferenceProtocol\":\"GRPC\"}");
         Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
-        Response deployed = admin.post(deploymentPath(d), "{\"endpoints\":["
+        Response response = admin.post(deploymentPath(d), "{\"endpoints\":["
                 + Arrays.stream(workers).map(w -> "\"" + w.address() + "\"").collect(Collectors.joining(","))
                 + "],\"tls\":" + tls + ",\"maxRequestConcurrency\":" + maxRequestConcurrency + "}");
-        assertThat(deployed.status()).as(deployed.text()).isEqualTo(200);
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        deployed.add(d);
         awaitStatus(d, "ACTIVE");
         return d;
     }

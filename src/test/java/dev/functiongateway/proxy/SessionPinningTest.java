@@ -138,6 +138,7 @@ class SessionPinningTest extends ProxyTestSupport {
         TestWorker a = worker("a");
         var created = admin.post("/v2/nvcf/functions", "{\"name\":\"self\"}");
         Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
+        deployed.add(d);
         assertThat(admin.put(deploymentPath(d) + "/instances/a",
                 "{\"address\":\"" + a.address() + "\",\"ttlSeconds\":2}").status()).isEqualTo(201);
         awaitStatus(d, "ACTIVE");
