@@ -8,16 +8,12 @@ import java.util.concurrent.CompletionException;
 import org.springframework.stereotype.Component;
 
 import dev.functiongateway.auth.ApiKey;
-import dev.functiongateway.auth.ApiKeyService;
-import dev.functiongateway.auth.Authentication;
-import dev.functiongateway.auth.BearerToken;
-import dev.functiongateway.auth.Scope;
 import dev.functiongateway.observability.CallMetrics;
-import dev.functiongateway.registry.RegistryCache;
-import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
-import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
 import dev.functiongateway.routing.ConnectionSessions;
 import dev.functiongateway.routing.ConnectionSessions.SessionKey;
+import dev.functiongateway.routing.InvocationAdmission;
+import dev.functiongateway.routing.InvocationAdmission.Admission;
+import dev.functiongateway.routing.InvocationAdmission.Refusal;
 import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
@@ -39,15 +35,13 @@ class ProxyCallHandler implements ServerCallHandler<InputStream, InputStream> {
     };
     private static final String LISTENER = "grpc";
 
-    private final ApiKeyService keys;
-    private final RegistryCache registry;
+    private final InvocationAdmission admission;
     private final SessionRouter router;
     private final ProxyServices services;
     private final CallMetrics metrics;
 
-    ProxyCallHandler(ApiKeyService keys, RegistryCache registry, SessionRouter router, ProxyServices services) {
-        this.keys = keys;
-        this.registry = registry;
+    ProxyCallHandler(InvocationAdmission admission, SessionRouter router, ProxyServices services) {
+        this.admission = admission;
         this.router = router;
         this.services = services;
         this.metrics = services.observer().metrics();
@@ -68,27 +62,13 @@ class ProxyCallHandler implements ServerCallHandler<InputStream, InputStream> {
             return refuse(proxyCall, Status.INVALID_ARGUMENT.withDescription(
                     "function-id metadata is required: the UUID of the function to invoke"), null, null);
         }
-        Authentication auth = keys.authenticate(BearerToken.extract(headers.get(ProxyHeaders.AUTHORIZATION)));
-        if (!auth.succeeded()) {
-            metrics.authFailure(LISTENER, auth.failure());
-            return refuse(proxyCall, Status.UNAUTHENTICATED.withDescription(auth.failure().message()), functionId,
-                    null);
+        Admission admitted = admission.admit(headers.get(ProxyHeaders.AUTHORIZATION), functionId, versionId,
+                LISTENER);
+        if (!admitted.admitted()) {
+            return refuse(proxyCall, statusOf(admitted.refusal()).withDescription(admitted.message()), functionId,
+                    admitted.key() == null ? null : admitted.key().id());
         }
-        ApiKey key = auth.key();
-        if (!key.has(Scope.INVOKE_FUNCTION)) {
-            metrics.authFailure(LISTENER, "missing_scope");
-            return refuse(proxyCall, Status.PERMISSION_DENIED.withDescription(
-                    "this key lacks the 'invoke_function' scope"), functionId, key.id());
-        }
-        if (versionId == null ? !key.allowsAnyVersionOf(functionId) : !key.allows(functionId, versionId)) {
-            metrics.authFailure(LISTENER, "function_not_allowed");
-            return refuse(proxyCall, Status.PERMISSION_DENIED.withDescription("this key may not invoke function "
-                    + functionId + (versionId == null ? "" : " version " + versionId)), functionId, key.id());
-        }
-        Status unresolved = resolve(functionId, versionId);
-        if (unresolved != null) {
-            return refuse(proxyCall, unresolved, functionId, key.id());
-        }
+        ApiKey key = admitted.key();
 
         proxyCall.admitted(functionId, key.id(), metrics.meters(functionId));
         ConnectionSessions sessions = call.getAttributes().get(ConnectionTracker.SESSIONS);
@@ -114,25 +94,13 @@ class ProxyCallHandler implements ServerCallHandler<InputStream, InputStream> {
                 (session, error) -> metrics.sessionSetUp(functionId, System.nanoTime() - start, error == null));
     }
 
-    /** NOT_FOUND for an unknown function or version, UNAVAILABLE when nothing of it is deployed; else null. */
-    private Status resolve(UUID functionId, UUID versionId) {
-        FunctionEntry function = registry.snapshot().function(functionId);
-        if (function == null) {
-            return Status.NOT_FOUND.withDescription("function " + functionId + " does not exist");
-        }
-        if (versionId != null) {
-            VersionEntry version = function.versions().get(versionId);
-            if (version == null) {
-                return Status.NOT_FOUND.withDescription("function " + functionId + " has no version " + versionId);
-            }
-            if (!version.version().status().servesCalls()) {
-                return Status.UNAVAILABLE.withDescription("version " + versionId + " of function " + functionId
-                        + " is " + version.version().status() + ", not ACTIVE");
-            }
-        } else if (function.versions().values().stream().noneMatch(v -> v.version().status().servesCalls())) {
-            return Status.UNAVAILABLE.withDescription("function " + functionId + " has no ACTIVE version");
-        }
-        return null;
+    private static Status statusOf(Refusal refusal) {
+        return switch (refusal) {
+            case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+        };
     }
 
     private static Status statusOf(Throwable error) {

@@ -1,0 +1,124 @@
+package dev.functiongateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.HttpTestWorker;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/** The HTTP route over real HTTP, to a real HTTP worker checked by HTTP health. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.grpc.server.port=0",
+        "spring.datasource.url=jdbc:h2:file:./target/test-data/http-${random.uuid}",
+        "gateway.auth.bootstrap-admin-key=" + HttpInvocationTest.ADMIN_KEY,
+        "gateway.routing.health-interval=200ms",
+        "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
+class HttpInvocationTest {
+
+    static final String ADMIN_KEY = "http-admin-key-0123456789";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    AdminClient admin;
+    HttpTestWorker worker;
+    String functionId;
+    String versionId;
+    String key;
+
+    @BeforeEach
+    void deploy() {
+        admin = new AdminClient(port, ADMIN_KEY);
+        worker = new HttpTestWorker("h1");
+        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"http-fn\",\"inferenceProtocol\":\"HTTP\","
+                + "\"inferenceUrl\":\"/infer\",\"health\":{\"protocol\":\"HTTP\",\"uri\":\"/health\"}}");
+        functionId = created.at("/function/id");
+        versionId = created.at("/function/versionId");
+        admin.post(deployment(), "{\"endpoints\":[\"" + worker.address() + "\"]}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployment())
+                .at("/deployment/status")));
+        key = admin.post("/v1/keys", "{\"name\":\"http\",\"scopes\":[\"invoke_function\"]}").at("/value");
+    }
+
+    @AfterEach
+    void undeploy() {
+        admin.delete(deployment());
+        worker.close();
+    }
+
+    @Test
+    void aRequestReachesTheWorkerWithTheIdsAndWithoutTheKey() throws Exception {
+        HttpResponse<String> response = post("/v2/nvcf/pexec/functions/" + functionId, key, "{\"input\":[1,2]}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"input\":[1,2]}");
+        assertThat(response.headers().firstValue("x-worker")).hasValue("h1");
+        String requestId = response.headers().firstValue("nvcf-reqid").orElseThrow();
+
+        HttpHeaders upstream = worker.received.poll(5, TimeUnit.SECONDS);
+        assertThat(upstream.get("authorization")).isNull();
+        assertThat(upstream.get("nvcf-reqid")).isEqualTo(requestId);
+        assertThat(upstream.get("function-id")).isEqualTo(functionId);
+        assertThat(upstream.get("function-version-id")).isEqualTo(versionId);
+
+        assertThat(post("/v2/nvcf/pexec/functions/" + functionId + "/versions/" + versionId, key, "x")
+                .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void refusalsAreProblemDetails() throws Exception {
+        String path = "/v2/nvcf/pexec/functions/" + functionId;
+        assertProblem(post(path, null, "x"), 401, "no API key");
+        assertProblem(post(path, "never-issued-key-000000", "x"), 401, "not known");
+        String lister = admin.post("/v1/keys", "{\"name\":\"l\",\"scopes\":[\"list_functions\"]}").at("/value");
+        assertProblem(post(path, lister, "x"), 403, "invoke_function");
+        assertProblem(post("/v2/nvcf/pexec/functions/" + UUID.randomUUID(), key, "x"), 404, "does not exist");
+        assertProblem(post("/v2/nvcf/pexec/functions/not-a-uuid", key, "x"), 400, "UUID");
+        admin.delete(deployment());
+        assertProblem(post(path, key, "x"), 503, "no ACTIVE version");
+    }
+
+    @Test
+    void springCloudGatewaysOwnMetricsCountTheRoute() throws Exception {
+        post("/v2/nvcf/pexec/functions/" + functionId, key, "x");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(admin.withKey(null)
+                .get("/actuator/prometheus").text()).containsPattern(
+                        "spring_cloud_gateway_requests_seconds_count\\{.*routeId=\"function-invocation\".*"
+                                + "status=\"OK\".*\\} [1-9]"));
+    }
+
+    private String deployment() {
+        return "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + versionId;
+    }
+
+    private HttpResponse<String> post(String path, String apiKey, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String detailPart) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.body()).contains(detailPart);
+    }
+}
