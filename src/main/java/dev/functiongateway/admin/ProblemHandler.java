@@ -75,15 +75,21 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(e, body, headers, status, exchange);
     }
 
-    /** Framework errors that carry no detail (413 for an oversized body, 405, 415) get one from their reason. */
+    /**
+     * Framework errors that carry no detail (405, 415) get one from their exception. An oversized body, which
+     * Spring answers with 413, is answered as the malformed input it is: 400, saying what the limit is.
+     */
     @Override
     protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
             HttpStatusCode status, ServerWebExchange exchange) {
+        if (status.value() == HttpStatus.CONTENT_TOO_LARGE.value()) {
+            ProblemDetail tooLarge = problem(HttpStatus.BAD_REQUEST,
+                    "the request body is larger than this API accepts (spring.codec.max-in-memory-size)");
+            return super.handleExceptionInternal(e, tooLarge, headers, HttpStatus.BAD_REQUEST, exchange);
+        }
         Object problemBody = body == null && e instanceof ErrorResponse response ? response.getBody() : body;
         if (problemBody instanceof ProblemDetail problem && problem.getDetail() == null) {
-            problem.setDetail(status.value() == HttpStatus.CONTENT_TOO_LARGE.value()
-                    ? "the request body is larger than this API accepts (spring.codec.max-in-memory-size)"
-                    : e.getMessage());
+            problem.setDetail(e.getMessage());
         }
         return super.handleExceptionInternal(e, problemBody, headers, status, exchange);
     }

@@ -46,8 +46,4 @@ public record ApiKey(
     public boolean allowsAnyVersionOf(UUID functionId) {
         return functions.isEmpty() || functions.stream().anyMatch(g -> g.functionId().equals(functionId));
     }
-
-    public ApiKey revoked(Instant at) {
-        return new ApiKey(id, name, hash, scopes, functions, expiresAt, at, createdAt);
-    }
 }

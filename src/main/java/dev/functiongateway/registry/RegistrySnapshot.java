@@ -1,7 +1,7 @@
 package dev.functiongateway.registry;
 
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +41,7 @@ public record RegistrySnapshot(Map<UUID, FunctionEntry> functions) {
         Map<UUID, FunctionEntry> entries = new LinkedHashMap<>();
         for (RegisteredFunction function : functions) {
             Map<UUID, VersionEntry> own = versionsByFunction.getOrDefault(function.id(), Map.of());
-            entries.put(function.id(), new FunctionEntry(function, java.util.Collections.unmodifiableMap(own)));
+            entries.put(function.id(), new FunctionEntry(function, Collections.unmodifiableMap(own)));
         }
         return new RegistrySnapshot(entries);
     }
@@ -53,12 +53,5 @@ public record RegistrySnapshot(Map<UUID, FunctionEntry> functions) {
     public VersionEntry version(UUID functionId, UUID versionId) {
         FunctionEntry entry = functions.get(functionId);
         return entry == null ? null : entry.versions().get(versionId);
-    }
-
-    /** Every version of every function; for lists and for the health checker. */
-    public List<VersionEntry> allVersions() {
-        List<VersionEntry> all = new ArrayList<>();
-        functions.values().forEach(f -> all.addAll(f.versions().values()));
-        return all;
     }
 }

@@ -47,8 +47,4 @@ public final class ConnectionSessions {
         sessions.values().forEach(future -> future.thenAccept(Session::release));
         sessions.clear();
     }
-
-    public int size() {
-        return sessions.size();
-    }
 }

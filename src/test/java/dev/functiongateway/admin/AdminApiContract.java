@@ -273,7 +273,7 @@ abstract class AdminApiContract {
         assertProblem(admin.put(deployment + "/instances/ok", "{\"address\":\"a:1\"}"), 400, "ttlSeconds");
         assertProblem(admin.put(deployment + "/instances/bad%20id", "{\"address\":\"a:1\",\"ttlSeconds\":5}"), 400,
                 "instance id");
-        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"" + "a".repeat(300_000) + "\"}"), 413, "larger");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"" + "a".repeat(300_000) + "\"}"), 400, "larger");
 
         assertProblem(admin.get(FUNCTIONS + "/" + fid + "/versions/00000000-0000-0000-0000-000000000000"), 404,
                 "has no version");
