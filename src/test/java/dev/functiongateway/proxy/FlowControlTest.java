@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ByteString;
 
+import dev.functiongateway.support.FlowControlledUpload;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.streams.Chunk;
 import dev.functiongateway.test.streams.DownloadRequest;
 import dev.functiongateway.test.streams.StreamsGrpc;
-import dev.functiongateway.test.streams.Summary;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 
@@ -74,43 +74,13 @@ class FlowControlTest extends ProxyTestSupport {
     void aWorkerThatStopsReadingStopsTheClientFromWriting() throws Exception {
         TestWorker worker = worker("w");
         Deployed d = deploy(0, worker);
-        AtomicLong sent = new AtomicLong();
-        CompletableFuture<Summary> summary = new CompletableFuture<>();
         ByteString data = TestWorker.chunk(1, CHUNK);
-        with(StreamsGrpc.newStub(connection()), metadata(invokeKey, d.functionId(), null))
-                .hold(new ClientResponseObserver<Chunk, Summary>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<Chunk> requests) {
-                        requests.setOnReadyHandler(() -> {
-                            while (requests.isReady() && sent.get() < MESSAGES) {
-                                requests.onNext(Chunk.newBuilder().setData(data).build());
-                                sent.incrementAndGet();
-                            }
-                            if (sent.get() == MESSAGES) {
-                                sent.incrementAndGet();
-                                requests.onCompleted();
-                            }
-                        });
-                    }
-
-                    @Override
-                    public void onNext(Summary value) {
-                        summary.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        summary.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+        FlowControlledUpload upload = new FlowControlledUpload(MESSAGES, i -> data);
+        with(StreamsGrpc.newStub(connection()), metadata(invokeKey, d.functionId(), null)).hold(upload);
         Thread.sleep(1000);
-        assertThat(sent.get()).isBetween(2L, (long) BOUND);
+        assertThat(upload.sent.get()).isBetween(2L, (long) BOUND);
 
         worker.holdRelease.complete(null);
-        assertThat(summary.get(60, TimeUnit.SECONDS).getMessages()).isEqualTo(MESSAGES);
+        assertThat(upload.summary.get(60, TimeUnit.SECONDS).getMessages()).isEqualTo(MESSAGES);
     }
 }

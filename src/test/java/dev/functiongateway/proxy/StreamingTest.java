@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ByteString;
 
+import dev.functiongateway.support.FlowControlledUpload;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
@@ -23,8 +24,6 @@ import dev.functiongateway.test.streams.DownloadRequest;
 import dev.functiongateway.test.streams.StreamsGrpc;
 import dev.functiongateway.test.streams.Summary;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 
 /** All four call types, large messages and long streams, with content checked end to end. */
@@ -109,40 +108,13 @@ class StreamingTest extends ProxyTestSupport {
     void aClientStreamOf1GiBArrivesWhole() throws Exception {
         int messages = 1024;
         MessageDigest sent = TestWorker.sha256();
-        CompletableFuture<Summary> summary = new CompletableFuture<>();
-        streams().upload(new ClientResponseObserver<Chunk, Summary>() {
-            int next;
-
-            @Override
-            public void beforeStart(ClientCallStreamObserver<Chunk> requests) {
-                requests.setOnReadyHandler(() -> {
-                    while (requests.isReady() && next < messages) {
-                        ByteString data = TestWorker.chunk(next++, MIB);
-                        data.asReadOnlyByteBufferList().forEach(sent::update);
-                        requests.onNext(Chunk.newBuilder().setData(data).build());
-                    }
-                    if (next == messages) {
-                        next++;
-                        requests.onCompleted();
-                    }
-                });
-            }
-
-            @Override
-            public void onNext(Summary value) {
-                summary.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                summary.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
+        FlowControlledUpload upload = new FlowControlledUpload(messages, i -> {
+            ByteString data = TestWorker.chunk(i, MIB);
+            data.asReadOnlyByteBufferList().forEach(sent::update);
+            return data;
         });
-        Summary result = summary.get(120, TimeUnit.SECONDS);
+        streams().upload(upload);
+        Summary result = upload.summary.get(120, TimeUnit.SECONDS);
         assertThat(result.getMessages()).isEqualTo(messages);
         assertThat(result.getBytes()).isEqualTo((long) messages * MIB);
         assertThat(result.getSha256().toByteArray()).isEqualTo(sent.digest());
