@@ -35,8 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The HTTP route's one filter: checks the key, resolves the function, takes a worker slot for the length of the
- * request, and points Spring Cloud Gateway at the worker's inference URL ({@code ws://} for a WebSocket
- * upgrade). The client's {@code Authorization} never goes upstream; {@code nvcf-reqid}, {@code function-id}
+ * request, and points Spring Cloud Gateway at the worker's inference URL (WebSocket upgrades included). The client's {@code Authorization} never goes upstream; {@code nvcf-reqid}, {@code function-id}
  * and {@code function-version-id} do, and {@code nvcf-reqid} comes back. Refusals are problem details.
  * Runs after {@link RouteToRequestUrlFilter}, whose placeholder URL it replaces.
  */
@@ -97,9 +96,8 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
             FunctionEntry function) {
         VersionEntry version = function.versions().get(session.versionId());
         String inferenceUrl = version.version().inferenceUrl() == null ? "/" : version.version().inferenceUrl();
-        boolean websocket = "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade());
-        boolean tls = session.worker().instance().tls();
-        String scheme = websocket ? (tls ? "wss" : "ws") : (tls ? "https" : "http");
+        // A WebSocket upgrade goes out as ws/wss: Spring Cloud Gateway's WebsocketRoutingFilter switches the scheme.
+        String scheme = session.worker().instance().tls() ? "https" : "http";
         URI target = URI.create(scheme + "://" + session.worker().instance().address() + inferenceUrl
                 + (exchange.getRequest().getURI().getRawQuery() == null ? ""
                         : "?" + exchange.getRequest().getURI().getRawQuery()));

@@ -7,8 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +24,7 @@ import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.HttpTestWorker;
 import io.netty.handler.codec.http.HttpHeaders;
 
-/** The HTTP route over real HTTP, to a real HTTP worker checked by HTTP health. */
+/** The HTTP route over real HTTP and WebSocket, to a real HTTP worker checked by HTTP health. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.grpc.server.port=0",
         "spring.datasource.url=jdbc:h2:file:./target/test-data/http-${random.uuid}",
@@ -91,6 +94,30 @@ class HttpInvocationTest {
         assertProblem(post("/v2/nvcf/pexec/functions/not-a-uuid", key, "x"), 400, "UUID");
         admin.delete(deployment());
         assertProblem(post(path, key, "x"), 503, "no ACTIVE version");
+    }
+
+    @Test
+    void aWebSocketIsPassedThroughWithTheSameKey() throws Exception {
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId),
+                        new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                                echoed.complete(data.toString());
+                                return null;
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
+        socket.sendText("hello over websocket", true);
+        assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("hello over websocket");
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+
+        CompletableFuture<Throwable> refused = new CompletableFuture<>();
+        HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/"
+                + functionId), new WebSocket.Listener() {
+                }).whenComplete((ws, error) -> refused.complete(error));
+        assertThat(refused.get(10, TimeUnit.SECONDS)).as("no key, no upgrade").isNotNull();
     }
 
     @Test

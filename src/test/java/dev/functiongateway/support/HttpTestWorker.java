@@ -10,7 +10,8 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * A real HTTP worker on 127.0.0.1 for the HTTP route: {@code POST /infer} answers with its name and the request
- * body, {@code GET /health} is 200. It records the headers of every request to {@code /infer}.
+ * body, {@code GET /infer} with a WebSocket upgrade echoes every text frame as text, {@code GET /health} is 200.
+ * It records the headers of every POST to {@code /infer}.
  */
 public final class HttpTestWorker implements AutoCloseable {
 
@@ -21,6 +22,8 @@ public final class HttpTestWorker implements AutoCloseable {
         server = HttpServer.create().host("127.0.0.1").port(0)
                 .route(routes -> routes
                         .get("/health", (request, response) -> response.sendString(Mono.just("ok")))
+                        // sendString: a plain send(ByteBuf) would answer with binary frames.
+                        .ws("/infer", (in, out) -> out.sendString(in.receive().asString()))
                         .post("/infer", (request, response) -> {
                             received.add(request.requestHeaders().copy());
                             return response.header("x-worker", name)
