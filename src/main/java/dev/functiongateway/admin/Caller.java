@@ -21,7 +21,7 @@ public record Caller(ApiKey key) {
 
     /** @throws ForbiddenException if the key is restricted to other functions or versions */
     public Caller requireAccess(UUID functionId, UUID versionId) {
-        if (versionId == null ? !key.allowsAnyVersionOf(functionId) : !key.allows(functionId, versionId)) {
+        if (!key.mayReach(functionId, versionId)) {
             throw new ForbiddenException("this key is not allowed function " + functionId
                     + (versionId == null ? "" : " version " + versionId));
         }

@@ -41,8 +41,7 @@ class FunctionController {
             Integer maxRequestConcurrency, FunctionView.Health health) {
 
         VersionSpec spec() {
-            return new VersionSpec(inferenceProtocol, inferenceUrl, health == null ? null : health.protocol(),
-                    health == null ? null : health.uri(), maxRequestConcurrency);
+            return FunctionController.spec(inferenceProtocol, inferenceUrl, health, maxRequestConcurrency);
         }
     }
 
@@ -51,9 +50,14 @@ class FunctionController {
             FunctionView.Health health, VersionStatus status) {
 
         VersionSpec spec() {
-            return new VersionSpec(inferenceProtocol, inferenceUrl, health == null ? null : health.protocol(),
-                    health == null ? null : health.uri(), maxRequestConcurrency);
+            return FunctionController.spec(inferenceProtocol, inferenceUrl, health, maxRequestConcurrency);
         }
+    }
+
+    private static VersionSpec spec(InferenceProtocol protocol, String inferenceUrl, FunctionView.Health health,
+            Integer maxRequestConcurrency) {
+        return new VersionSpec(protocol, inferenceUrl, health == null ? null : health.protocol(),
+                health == null ? null : health.uri(), maxRequestConcurrency);
     }
 
     record OneFunction(FunctionView function) {

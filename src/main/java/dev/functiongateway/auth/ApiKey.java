@@ -42,8 +42,14 @@ public record ApiKey(
         return false;
     }
 
-    /** True if the key may see at least part of this function: a grant on it or on one of its versions. */
-    public boolean allowsAnyVersionOf(UUID functionId) {
+    /**
+     * True if a request naming this function, and this version when {@code versionId} is not null, is within the
+     * key's function restriction. With no version named, a grant on any one version of the function suffices.
+     */
+    public boolean mayReach(UUID functionId, UUID versionId) {
+        if (versionId != null) {
+            return allows(functionId, versionId);
+        }
         return functions.isEmpty() || functions.stream().anyMatch(g -> g.functionId().equals(functionId));
     }
 }

@@ -65,7 +65,7 @@ public class InvocationAdmission {
             metrics.authFailure(listener, "missing_scope");
             return Admission.refused(Refusal.PERMISSION_DENIED, "this key lacks the 'invoke_function' scope", key);
         }
-        if (versionId == null ? !key.allowsAnyVersionOf(functionId) : !key.allows(functionId, versionId)) {
+        if (!key.mayReach(functionId, versionId)) {
             metrics.authFailure(listener, "function_not_allowed");
             return Admission.refused(Refusal.PERMISSION_DENIED, "this key may not invoke function " + functionId
                     + (versionId == null ? "" : " version " + versionId), key);

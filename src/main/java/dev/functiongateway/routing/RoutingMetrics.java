@@ -27,11 +27,12 @@ public class RoutingMetrics {
 
     private final MeterRegistry registry;
     private final Map<Object, List<Meter>> owned = new ConcurrentHashMap<>();
-    private final Map<Worker, Counter> connectFailures = new ConcurrentHashMap<>();
+    /** The live workers, each with its connect-failure counter; the sessions gauge sums over them. */
+    private final Map<Worker, Counter> liveWorkers = new ConcurrentHashMap<>();
 
     public RoutingMetrics(MeterRegistry registry) {
         this.registry = registry;
-        Gauge.builder("gateway.grpc.sessions.active", connectFailures,
+        Gauge.builder("gateway.grpc.sessions.active", liveWorkers,
                         workers -> workers.keySet().stream().mapToInt(Worker::sessions).sum())
                 .description("Sessions open: client connections pinned to a worker for a function")
                 .register(registry);
@@ -43,7 +44,7 @@ public class RoutingMetrics {
                 "instance", worker.instance().address().toString());
         Counter failures = Counter.builder("gateway.worker.connect.failures")
                 .description("Calls that could not reach the instance").tags(tags).register(registry);
-        connectFailures.put(worker, failures);
+        liveWorkers.put(worker, failures);
         owned.put(worker, List.of(
                 Gauge.builder("gateway.worker.healthy", worker, w -> w.healthy() ? 1 : 0)
                         .description("1 while the instance passes its health checks").tags(tags).register(registry),
@@ -53,12 +54,12 @@ public class RoutingMetrics {
     }
 
     void workerRetired(Worker worker) {
-        connectFailures.remove(worker);
+        liveWorkers.remove(worker);
         remove(worker);
     }
 
     void connectFailure(Worker worker) {
-        Counter counter = connectFailures.get(worker);
+        Counter counter = liveWorkers.get(worker);
         if (counter != null) {
             counter.increment();
         }
