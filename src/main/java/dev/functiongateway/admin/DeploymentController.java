@@ -50,12 +50,17 @@ class DeploymentController {
         }
     }
 
+    /** A stored instance that routing skips, with the reason; an operator removes or replaces it. */
+    record UnusableInstanceView(String id, String address, String reason) {
+    }
+
     record DeploymentView(UUID functionId, UUID versionId, String name, VersionStatus status,
-            int maxRequestConcurrency, List<InstanceView> instances) {
+            int maxRequestConcurrency, List<InstanceView> instances, List<UnusableInstanceView> unusableInstances) {
 
         static DeploymentView of(Deployment d, VersionStatus status) {
             return new DeploymentView(d.function().id(), d.version().id(), d.function().name(), status,
-                    d.version().maxRequestConcurrency(), d.instances().stream().map(InstanceView::of).toList());
+                    d.version().maxRequestConcurrency(), d.instances().stream().map(InstanceView::of).toList(),
+                    d.unusable().stream().map(u -> new UnusableInstanceView(u.id(), u.address(), u.reason())).toList());
         }
     }
 

@@ -1,12 +1,19 @@
 package dev.functiongateway.registry;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
+
+import dev.functiongateway.support.LogSafe;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Holds the current {@link RegistrySnapshot}. Readers call {@link #snapshot()} (a volatile read, any thread);
@@ -23,11 +30,18 @@ public class RegistryCache implements InitializingBean {
     private final Clock clock;
     private volatile RegistrySnapshot snapshot = RegistrySnapshot.EMPTY;
     private volatile boolean loaded;
+    /** The unusable instance rows of the last load; each is logged once, the first time it is seen. */
+    private volatile List<UnusableInstance> unusable = List.of();
+    private final Set<UnusableInstance> reported = ConcurrentHashMap.newKeySet();
 
-    public RegistryCache(RegistryRepository repository, ApplicationEventPublisher events, Clock clock) {
+    public RegistryCache(RegistryRepository repository, ApplicationEventPublisher events, Clock clock,
+            MeterRegistry meters) {
         this.repository = repository;
         this.events = events;
         this.clock = clock;
+        Gauge.builder("gateway.registry.instances.unusable", this, c -> c.unusable.size())
+                .description("Stored instances that routing skips because they cannot be used (see the log)")
+                .register(meters);
     }
 
     /** Loads the registry before anything can ask for it; {@link dev.functiongateway.config.PeriodicRefresh} keeps it fresh. */
@@ -49,8 +63,10 @@ public class RegistryCache implements InitializingBean {
     public synchronized void refresh() {
         try {
             repository.deleteExpiredInstances(clock.instant());
+            InstanceRows instances = repository.findAllInstances();
             RegistrySnapshot next = RegistrySnapshot.of(repository.findAllFunctions(), repository.findAllVersions(),
-                    repository.findAllInstances());
+                    instances.usable());
+            reportUnusable(instances.unusable());
             RegistrySnapshot previous = snapshot;
             snapshot = next;
             loaded = true;
@@ -59,7 +75,19 @@ public class RegistryCache implements InitializingBean {
             }
         } catch (RuntimeException e) {
             // Keep serving the last good snapshot; the database may be back by the next tick.
-            log.warn("Registry refresh failed, keeping the previous snapshot: {}", e.toString());
+            log.warn("Registry refresh failed, keeping the previous snapshot: {}", LogSafe.escape(e.toString()));
+        }
+    }
+
+    /** One bad row never stops the rest: it is left out of the snapshot, logged once and counted. */
+    private void reportUnusable(List<UnusableInstance> rows) {
+        unusable = rows;
+        reported.retainAll(rows);
+        for (UnusableInstance row : rows) {
+            if (reported.add(row)) {
+                log.warn("Instance {} of version {} is skipped: address '{}': {}", LogSafe.escape(row.id()),
+                        row.versionId(), LogSafe.escape(row.address()), LogSafe.escape(row.reason()));
+            }
         }
     }
 }

@@ -10,7 +10,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param refreshInterval how often each replica reloads the registry and keys, so that replicas sharing a
  *                        database converge within this interval plus one load; default 2 s
+ * @param maxEndpointsPerDeployment the most endpoints one deployment may list; each becomes a worker with its
+ *                                  own connections and health checks; default 100
  */
 @ConfigurationProperties("gateway.registry")
-public record RegistryProperties(@DefaultValue("2s") Duration refreshInterval) {
+public record RegistryProperties(@DefaultValue("2s") Duration refreshInterval,
+        @DefaultValue("100") int maxEndpointsPerDeployment) {
 }

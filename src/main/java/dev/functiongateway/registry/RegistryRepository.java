@@ -102,13 +102,13 @@ public class RegistryRepository {
         return renewed == 0;
     }
 
-    public List<FunctionInstance> findInstances(UUID versionId) {
-        return jdbc.sql("select * from function_instances where version_id = ? order by registered_at, id")
-                .param(versionId).query(RegistryRepository::instance).list();
+    public InstanceRows findInstances(UUID versionId) {
+        return InstanceRows.of(jdbc.sql("select * from function_instances where version_id = ? order by registered_at, id")
+                .param(versionId).query(RegistryRepository::instance).list());
     }
 
-    public List<FunctionInstance> findAllInstances() {
-        return jdbc.sql("select * from function_instances").query(RegistryRepository::instance).list();
+    public InstanceRows findAllInstances() {
+        return InstanceRows.of(jdbc.sql("select * from function_instances").query(RegistryRepository::instance).list());
     }
 
     public int deleteInstances(UUID versionId) {
@@ -142,9 +142,18 @@ public class RegistryRepository {
                 rs.getInt("max_request_concurrency"), fromDb(rs, "created_at"));
     }
 
-    private static FunctionInstance instance(ResultSet rs, int row) throws SQLException {
-        return new FunctionInstance(rs.getObject("version_id", UUID.class), rs.getString("id"),
-                WorkerAddress.parse(rs.getString("address")), rs.getBoolean("use_tls"), fromDb(rs, "registered_at"),
+    /** A usable {@link FunctionInstance}, or an {@link UnusableInstance} when its address cannot be dialled. */
+    private static Object instance(ResultSet rs, int row) throws SQLException {
+        UUID versionId = rs.getObject("version_id", UUID.class);
+        String id = rs.getString("id");
+        String address = rs.getString("address");
+        WorkerAddress parsed;
+        try {
+            parsed = WorkerAddress.parse(address);
+        } catch (IllegalArgumentException e) {
+            return new UnusableInstance(versionId, id, address, e.getMessage());
+        }
+        return new FunctionInstance(versionId, id, parsed, rs.getBoolean("use_tls"), fromDb(rs, "registered_at"),
                 fromDb(rs, "expires_at"));
     }
 }

@@ -33,13 +33,15 @@ public class RegistryService {
     private final RegistryCache cache;
     private final TransactionTemplate transactions;
     private final Clock clock;
+    private final RegistryProperties properties;
 
     public RegistryService(RegistryRepository repository, RegistryCache cache, TransactionTemplate transactions,
-            Clock clock) {
+            Clock clock, RegistryProperties properties) {
         this.repository = repository;
         this.cache = cache;
         this.transactions = transactions;
         this.clock = clock;
+        this.properties = properties;
     }
 
     /** A function and one of its versions: the unit the admin API lists. */
@@ -47,7 +49,9 @@ public class RegistryService {
     }
 
     /** A version with its instances. */
-    public record Deployment(RegisteredFunction function, FunctionVersion version, List<FunctionInstance> instances) {
+    /** A version with its instances, and the stored instances that routing skips (shown to operators). */
+    public record Deployment(RegisteredFunction function, FunctionVersion version, List<FunctionInstance> instances,
+            List<UnusableInstance> unusable) {
     }
 
     public FunctionAndVersion register(String name, String description, VersionSpec spec) {
@@ -132,6 +136,10 @@ public class RegistryService {
         if (endpoints == null || endpoints.isEmpty()) {
             throw new IllegalArgumentException("endpoints must list at least one host:port");
         }
+        if (endpoints.size() > properties.maxEndpointsPerDeployment()) {
+            throw new IllegalArgumentException("endpoints may list at most " + properties.maxEndpointsPerDeployment()
+                    + " host:port values (gateway.registry.max-endpoints-per-deployment)");
+        }
         List<WorkerAddress> addresses = new ArrayList<>();
         for (String endpoint : new LinkedHashSet<>(endpoints)) {
             addresses.add(WorkerAddress.parse(endpoint));
@@ -156,8 +164,9 @@ public class RegistryService {
         RegisteredFunction function = function(functionId);
         FunctionVersion version = version(functionId, versionId);
         Instant now = Timestamps.now(clock);
-        return new Deployment(function, version,
-                repository.findInstances(versionId).stream().filter(i -> !i.expiredAt(now)).toList());
+        InstanceRows rows = repository.findInstances(versionId);
+        return new Deployment(function, version, rows.usable().stream().filter(i -> !i.expiredAt(now)).toList(),
+                rows.unusable());
     }
 
     /** Removes every instance and marks the version INACTIVE. */
@@ -169,7 +178,7 @@ public class RegistryService {
             repository.update(undeployed);
             return null;
         });
-        return new Deployment(function, undeployed, List.of());
+        return new Deployment(function, undeployed, List.of(), List.of());
     }
 
     /**

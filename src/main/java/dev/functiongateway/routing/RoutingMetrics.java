@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
@@ -35,6 +36,13 @@ public class RoutingMetrics {
         Gauge.builder("gateway.grpc.sessions.active", liveWorkers,
                         workers -> workers.keySet().stream().mapToInt(Worker::sessions).sum())
                 .description("Sessions open: client connections pinned to a worker for a function")
+                .register(registry);
+    }
+
+    /** The number of registry instances whose worker could not be set up. */
+    void unbuildableWorkers(Supplier<Number> count) {
+        Gauge.builder("gateway.workers.unusable", count)
+                .description("Instances in the registry that routing skips because their connection cannot be set up")
                 .register(registry);
     }
 

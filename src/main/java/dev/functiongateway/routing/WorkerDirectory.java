@@ -29,6 +29,7 @@ import dev.functiongateway.registry.RegistrySnapshot;
 import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
 import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
 import dev.functiongateway.registry.WorkerAddress;
+import dev.functiongateway.support.LogSafe;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
@@ -64,6 +65,8 @@ public class WorkerDirectory implements DisposableBean {
     /** Per function, the versions that have queue gauges; null stands for sessions that named no version. */
     private final Map<UUID, Set<UUID>> queues = new HashMap<>();
     private volatile Map<UUID, FunctionPool> pools = Map.of();
+    /** Instances of the registry whose worker could not be set up; each is logged once. Guarded by this. */
+    private final Set<WorkerKey> unbuildable = new HashSet<>();
 
     private final SslContext upstreamTls;
 
@@ -72,6 +75,7 @@ public class WorkerDirectory implements DisposableBean {
         this.properties = properties;
         this.metrics = metrics;
         this.upstreamTls = upstreamTls(properties.upstreamSslBundle(), sslBundles);
+        metrics.unbuildableWorkers(this::unbuildableCount);
         follow(registry.snapshot());
     }
 
@@ -103,6 +107,10 @@ public class WorkerDirectory implements DisposableBean {
         return pool == null ? List.of() : pool.workers().stream().filter(w -> w.versionId().equals(versionId)).toList();
     }
 
+    private synchronized int unbuildableCount() {
+        return unbuildable.size();
+    }
+
     /** Every current worker; for the health checker. */
     public synchronized List<Worker> all() {
         return List.copyOf(workers.values());
@@ -119,6 +127,7 @@ public class WorkerDirectory implements DisposableBean {
 
     private synchronized void follow(RegistrySnapshot snapshot) {
         Map<WorkerKey, Worker> kept = new HashMap<>();
+        Set<WorkerKey> seen = new HashSet<>();
         Map<UUID, FunctionPool> nextPools = new HashMap<>();
         Map<FunctionPool, List<Worker>> members = new HashMap<>();
         for (FunctionEntry function : snapshot.functions().values()) {
@@ -132,12 +141,13 @@ public class WorkerDirectory implements DisposableBean {
             for (VersionEntry version : function.versions().values()) {
                 for (FunctionInstance instance : version.instances()) {
                     WorkerKey key = WorkerKey.of(instance);
+                    seen.add(key);
                     Worker worker = workers.get(key);
                     if (worker == null) {
-                        worker = new Worker(instance, version.version(), openChannel(instance),
-                                version.version().healthProtocol() == HealthProtocol.NONE);
-                        metrics.workerAdded(worker);
-                        log.info("Worker {} added", worker);
+                        worker = build(key, instance, version);
+                        if (worker == null) {
+                            continue;
+                        }
                     } else {
                         worker.update(version.version());
                     }
@@ -162,6 +172,7 @@ public class WorkerDirectory implements DisposableBean {
             queues.get(functionId).forEach(version -> metrics.queueRemoved(functionId, version));
             return true;
         });
+        unbuildable.retainAll(seen);
         workers.clear();
         workers.putAll(kept);
         pools = Map.copyOf(nextPools);
@@ -178,6 +189,26 @@ public class WorkerDirectory implements DisposableBean {
         next.stream().filter(v -> !current.contains(v)).forEach(v -> metrics.queueAdded(pool, functionId, v));
         current.clear();
         current.addAll(next);
+    }
+
+    /**
+     * A new worker for the instance, or null if its connection cannot even be set up: that one instance is then
+     * skipped (logged once, counted), and the rest of the registry is followed as usual.
+     */
+    private Worker build(WorkerKey key, FunctionInstance instance, VersionEntry version) {
+        try {
+            Worker worker = new Worker(instance, version.version(), openChannel(instance),
+                    version.version().healthProtocol() == HealthProtocol.NONE);
+            metrics.workerAdded(worker);
+            log.info("Worker {} added", worker);
+            return worker;
+        } catch (RuntimeException e) {
+            if (unbuildable.add(key)) {
+                log.warn("Instance {} of version {} at {} is skipped: {}", LogSafe.escape(instance.id()),
+                        instance.versionId(), instance.address(), LogSafe.escape(e.toString()));
+            }
+            return null;
+        }
     }
 
     private ManagedChannel openChannel(FunctionInstance instance) {
