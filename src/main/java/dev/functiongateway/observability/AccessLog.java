@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.functiongateway.support.LogSafe;
+
 /**
  * One line per gRPC call at its end, on the logger {@code dev.functiongateway.access}: request id, client,
  * function, version, method, status, duration, bytes each way, key id and trace id. The key itself never
@@ -27,7 +29,9 @@ public class AccessLog {
         if (!enabled || !log.isInfoEnabled()) {
             return;
         }
-        String method = call.method().length() > MAX_METHOD ? call.method().substring(0, MAX_METHOD) : call.method();
+        // The method is the client's :path: escaped, so that no request can forge a log line.
+        String method = LogSafe.escape(call.method().length() > MAX_METHOD ? call.method().substring(0, MAX_METHOD)
+                : call.method());
         long millis = TimeUnit.NANOSECONDS.toMillis(call.durationNanos());
         log.atInfo()
                 .addKeyValue("nvcf_reqid", call.requestId())

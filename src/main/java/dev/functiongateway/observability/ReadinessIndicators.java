@@ -1,13 +1,11 @@
 package dev.functiongateway.observability;
 
-import java.util.List;
-
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
+import dev.functiongateway.proxy.ProxyListener;
 import dev.functiongateway.registry.RegistryCache;
 
 /**
@@ -26,9 +24,8 @@ class ReadinessIndicators {
     }
 
     @Bean
-    HealthIndicator grpcListenerHealthIndicator(List<GrpcServerLifecycle> servers) {
-        return () -> !servers.isEmpty() && servers.stream().allMatch(GrpcServerLifecycle::isRunning)
-                ? Health.up().withDetail("port", servers.get(0).getPort()).build()
+    HealthIndicator grpcListenerHealthIndicator(ProxyListener listener) {
+        return () -> listener.isRunning() ? Health.up().withDetail("port", listener.port()).build()
                 : Health.outOfService().withDetail("reason", "gRPC listener not running").build();
     }
 }

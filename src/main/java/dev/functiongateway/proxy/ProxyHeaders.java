@@ -2,64 +2,67 @@ package dev.functiongateway.proxy;
 
 import java.util.UUID;
 
-import io.grpc.Metadata;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 
-/** The metadata keys the proxy reads and writes, and what it removes before forwarding. */
+/** The headers the proxy reads and rewrites; everything else passes through as the client sent it. */
 final class ProxyHeaders {
 
-    static final Metadata.Key<String> AUTHORIZATION = ascii("authorization");
-    static final Metadata.Key<String> FUNCTION_ID = ascii("function-id");
-    static final Metadata.Key<String> FUNCTION_VERSION_ID = ascii("function-version-id");
-    static final Metadata.Key<String> REQUEST_ID = ascii("nvcf-reqid");
-    static final Metadata.Key<String> TRACEPARENT = ascii("traceparent");
-
-    /**
-     * Never forwarded: the client's key, and headers of this hop. HTTP/1 connection headers need no entry:
-     * HTTP/2 forbids them, so Netty refuses such a request before it becomes metadata. The deadline travels as
-     * the upstream call's deadline, not as the client's {@code grpc-timeout} text.
-     */
-    private static final Metadata.Key<?>[] NOT_FORWARDED = {
-            AUTHORIZATION, ascii("te"), ascii("host"), ascii("grpc-timeout") };
+    static final AsciiString AUTHORIZATION = AsciiString.cached("authorization");
+    static final AsciiString FUNCTION_ID = AsciiString.cached("function-id");
+    static final AsciiString FUNCTION_VERSION_ID = AsciiString.cached("function-version-id");
+    static final AsciiString REQUEST_ID = AsciiString.cached("nvcf-reqid");
+    static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
 
     private ProxyHeaders() {
     }
 
-    /** Turns the client's headers into the worker's, in place: the key and hop headers out, the ids in. */
-    static Metadata forUpstream(Metadata headers, String requestId, UUID versionId) {
-        for (Metadata.Key<?> key : NOT_FORWARDED) {
-            headers.discardAll(key);
+    /**
+     * Turns the client's request headers into the worker's, in place: the key out (it never goes upstream), the
+     * session's request id and the resolved version in. HTTP/2 has no hop-by-hop headers to drop, and
+     * {@code grpc-timeout} passes on as the client sent it, or as what is left of it after a wait for a slot.
+     */
+    static Http2Headers forUpstream(Http2Headers headers, String requestId, UUID versionId, long remainingNanos) {
+        headers.remove(AUTHORIZATION);
+        headers.set(REQUEST_ID, requestId);
+        headers.set(FUNCTION_VERSION_ID, versionId.toString());
+        if (remainingNanos >= 0) {
+            headers.set(GrpcWire.GRPC_TIMEOUT, GrpcWire.timeoutValue(remainingNanos));
         }
-        headers.discardAll(REQUEST_ID);
-        headers.put(REQUEST_ID, requestId);
-        headers.discardAll(FUNCTION_VERSION_ID);
-        headers.put(FUNCTION_VERSION_ID, versionId.toString());
         return headers;
     }
 
     /** Parses an optional UUID header; returns null if absent, throws IllegalArgumentException if malformed. */
-    static UUID uuid(Metadata headers, Metadata.Key<String> key) {
-        String value = headers.get(key);
+    static UUID uuid(Http2Headers headers, AsciiString name) {
+        CharSequence value = headers.get(name);
         if (value == null) {
             return null;
         }
+        String text = value.toString().trim();
+        // UUID.fromString is lenient (it accepts "1-2-3-4-5"): only the canonical 36-character form is an id.
+        if (text.length() != 36 || text.charAt(8) != '-' || text.charAt(13) != '-' || text.charAt(18) != '-'
+                || text.charAt(23) != '-') {
+            throw new IllegalArgumentException(name + " is not a UUID");
+        }
         try {
-            return UUID.fromString(value.trim());
+            return UUID.fromString(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key.name() + " '" + value + "' is not a UUID");
+            throw new IllegalArgumentException(name + " is not a UUID");
         }
     }
 
     /** The trace id of a W3C {@code traceparent} header ({@code 00-<trace id>-<span id>-<flags>}), or null. */
-    static String traceId(Metadata headers) {
-        String traceparent = headers.get(TRACEPARENT);
+    static String traceId(Http2Headers headers) {
+        CharSequence traceparent = headers.get(TRACEPARENT);
         if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
                 || traceparent.charAt(35) != '-') {
             return null;
         }
-        return traceparent.substring(3, 35);
-    }
-
-    private static Metadata.Key<String> ascii(String name) {
-        return Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+        for (int i = 3; i < 35; i++) {
+            if (Character.digit(traceparent.charAt(i), 16) < 0) {
+                return null;
+            }
+        }
+        return traceparent.subSequence(3, 35).toString();
     }
 }

@@ -4,8 +4,11 @@ import org.springframework.stereotype.Component;
 
 import dev.functiongateway.observability.CallObserver;
 import dev.functiongateway.routing.HealthChecker;
+import dev.functiongateway.routing.InvocationAdmission;
+import dev.functiongateway.routing.SessionRouter;
 
-/** What every {@link ProxyCall} reports to: worker health, the calls in flight, metrics and access log. */
+/** What client connections and their calls use: admission, sessions, workers, and where finished calls go. */
 @Component
-record ProxyServices(HealthChecker health, InFlightCalls inFlight, CallObserver observer) {
+record ProxyServices(ProxyProperties properties, InvocationAdmission admission, SessionRouter router,
+        Upstreams upstreams, HealthChecker health, CallObserver observer, ProxyMetrics metrics) {
 }

@@ -74,13 +74,13 @@ public class WorkerDirectory implements DisposableBean {
             RoutingMetrics metrics) {
         this.properties = properties;
         this.metrics = metrics;
-        this.upstreamTls = upstreamTls(properties.upstreamSslBundle(), sslBundles);
+        this.upstreamTls = buildUpstreamTls(properties.upstreamSslBundle(), sslBundles);
         metrics.unbuildableWorkers(this::unbuildableCount);
         follow(registry.snapshot());
     }
 
     /** The client TLS context for instances marked TLS: from the configured bundle, else the JVM's defaults. */
-    private static SslContext upstreamTls(String bundleName, SslBundles bundles) {
+    private static SslContext buildUpstreamTls(String bundleName, SslBundles bundles) {
         try {
             SslContextBuilder builder = GrpcSslContexts.forClient();
             if (bundleName != null && !bundleName.isBlank()) {
@@ -94,6 +94,11 @@ public class WorkerDirectory implements DisposableBean {
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up TLS to workers with SSL bundle '" + bundleName + "'", e);
         }
+    }
+
+    /** The client TLS context (ALPN h2) for instances marked TLS; shared by health checks and the proxy. */
+    public SslContext upstreamTls() {
+        return upstreamTls;
     }
 
     /** The pool of a function, or null if it has no versions. Any thread; no locking. */

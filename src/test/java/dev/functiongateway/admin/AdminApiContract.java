@@ -19,11 +19,11 @@ import dev.functiongateway.support.AdminClient.Response;
  * runs unchanged on each.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.grpc.server.port=0",
+        "gateway.proxy.port=0",
         "gateway.auth.bootstrap-admin-key=" + AdminApiContract.ADMIN_KEY,
         "gateway.registry.refresh-interval=500ms",
         // Cached contexts close one after another at JVM exit; bound each one's wait for the listener.
-        "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
+        "gateway.proxy.drain-time=2s" })
 abstract class AdminApiContract {
 
     static final String ADMIN_KEY = "test-admin-key-0123456789";

@@ -71,10 +71,10 @@ class HelmChartTest {
         Map<String, Object> config = new Yaml().load(
                 (String) at(objects.get("ConfigMap/fg-function-gateway"), "data.application\\.yml"));
         assertThat(at(config, "gateway.proxy.drain-time")).isEqualTo("30s");
-        assertThat(at(config, "spring.grpc.server.shutdown.grace-period")).isEqualTo("40s");
-        assertThat(at(config, "spring.grpc.server.port")).isEqualTo(10081);
+        assertThat(at(config, "spring.lifecycle.timeout-per-shutdown-phase")).isEqualTo("40s");
+        assertThat(at(config, "gateway.proxy.port")).isEqualTo(10081);
         assertThat(at(config, "server.port")).isEqualTo(8080);
-        assertThat(at(config, "spring.grpc.server.keepalive.connection.max-idle-time")).isEqualTo("30s");
+        assertThat(at(config, "gateway.proxy.idle-timeout")).isEqualTo("30s");
 
         objects.values().forEach(o -> assertThat(mapAt(o, "metadata.labels")).containsKeys(
                 "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
@@ -112,7 +112,7 @@ class HelmChartTest {
         Map<String, Object> config = new Yaml().load(
                 (String) at(objects.get("ConfigMap/fg-function-gateway"), "data.application\\.yml"));
         assertThat(at(config, "spring.datasource.url")).isEqualTo("jdbc:postgresql://db:5432/gateway");
-        assertThat(at(config, "spring.grpc.server.ssl.client-auth")).isEqualTo("require");
+        assertThat(at(config, "gateway.proxy.ssl.client-auth")).isEqualTo("require");
         assertThat(at(config, "logging.structured.format.console")).isEqualTo("ecs");
         assertThat(mapAt(objects.get("Deployment/fg-function-gateway"), "spec")).doesNotContainKey("replicas");
     }

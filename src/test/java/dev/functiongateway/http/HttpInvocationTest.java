@@ -26,11 +26,11 @@ import io.netty.handler.codec.http.HttpHeaders;
 
 /** The HTTP route over real HTTP and WebSocket, to a real HTTP worker checked by HTTP health. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.grpc.server.port=0",
+        "gateway.proxy.port=0",
         "spring.datasource.url=jdbc:h2:file:./target/test-data/http-${random.uuid}",
         "gateway.auth.bootstrap-admin-key=" + HttpInvocationTest.ADMIN_KEY,
         "gateway.routing.health-interval=200ms",
-        "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
+        "gateway.proxy.drain-time=2s" })
 class HttpInvocationTest {
 
     static final String ADMIN_KEY = "http-admin-key-0123456789";

@@ -12,7 +12,7 @@ import dev.functiongateway.test.inference.ModelInferRequest;
 import io.grpc.stub.MetadataUtils;
 
 /** The listener closes idle client connections, and that releases their sessions. */
-@TestPropertySource(properties = { "spring.grpc.server.keepalive.connection.max-idle-time=1s",
+@TestPropertySource(properties = { "gateway.proxy.idle-timeout=1s",
         "gateway.routing.queue-max-wait=20s" })
 class IdleConnectionTest extends ProxyTestSupport {
 

@@ -22,9 +22,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 
 /** TLS on the proxy listener with client certificates required, and TLS from the gateway to a worker. */
 @TestPropertySource(properties = {
-        "spring.grpc.server.ssl.enabled=true",
-        "spring.grpc.server.ssl.bundle=listener",
-        "spring.grpc.server.ssl.client-auth=require",
+        "gateway.proxy.ssl.bundle=listener",
+        "gateway.proxy.ssl.client-auth=require",
         "spring.ssl.bundle.pem.listener.keystore.certificate=classpath:tls/server.crt",
         "spring.ssl.bundle.pem.listener.keystore.private-key=classpath:tls/server.key",
         "spring.ssl.bundle.pem.listener.truststore.certificate=classpath:tls/ca.crt",

@@ -27,7 +27,7 @@ import io.grpc.stub.MetadataUtils;
 
 /** A started gateway, real workers on loopback, and helpers to deploy functions and call them through it. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.grpc.server.port=0",
+        "gateway.proxy.port=0",
         "spring.datasource.url=jdbc:h2:file:./target/test-data/proxy-${random.uuid}",
         "gateway.auth.bootstrap-admin-key=" + ProxyTestSupport.ADMIN_KEY,
         "gateway.registry.refresh-interval=500ms",
@@ -35,7 +35,7 @@ import io.grpc.stub.MetadataUtils;
         "gateway.routing.unhealthy-threshold=1",
         "gateway.routing.queue-max-wait=2s",
         // Cached contexts close one after another at JVM exit; bound each one's wait for the listener.
-        "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
+        "gateway.proxy.drain-time=2s" })
 abstract class ProxyTestSupport {
 
     static final String ADMIN_KEY = "proxy-admin-key-0123456789";
@@ -44,7 +44,7 @@ abstract class ProxyTestSupport {
     @LocalServerPort
     int httpPort;
 
-    @Value("${local.grpc.server.port}")
+    @Value("${local.gateway.proxy.port}")
     int grpcPort;
 
     AdminClient admin;

@@ -23,7 +23,7 @@ public final class RunningGateway implements AutoCloseable {
 
     /** Starts a gateway with these properties on top of the defaults and random HTTP and gRPC ports. */
     public static RunningGateway start(Map<String, String> properties) {
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.grpc.server.port=0"));
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--gateway.proxy.port=0"));
         properties.forEach((k, v) -> args.add("--" + k + "=" + v));
         return new RunningGateway(new SpringApplicationBuilder(FunctionGatewayApplication.class)
                 .run(args.toArray(String[]::new)));
@@ -41,7 +41,7 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     public int grpcPort() {
-        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.grpc.server.port"));
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.gateway.proxy.port"));
     }
 
     public AdminClient admin(String key) {

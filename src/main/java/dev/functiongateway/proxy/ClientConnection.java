@@ -1,0 +1,272 @@
+package dev.functiongateway.proxy;
+
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.functiongateway.routing.ConnectionSessions;
+import dev.functiongateway.routing.Session;
+import dev.functiongateway.support.LogSafe;
+import io.grpc.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * One client TCP connection on the proxy listener: its HTTP/2 codec, its calls by stream id, and its sessions,
+ * which pin all its calls to one function onto one worker. Closes itself after
+ * {@code gateway.proxy.idle-timeout} without a call in flight, which releases its sessions.
+ *
+ * <p>Threading: everything here, and in its {@link ProxyStream}s, runs on the connection's event loop.
+ */
+final class ClientConnection extends Http2ConnectionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    private final ProxyServices services;
+    private final ProxyListener listener;
+    private final IntObjectMap<ProxyStream> calls = new IntObjectHashMap<>();
+    private final ConnectionSessions sessions = new ConnectionSessions();
+    /** Calls in flight per session of this connection, against {@code gateway.proxy.max-calls-per-session}. */
+    private final Map<Session, int[]> callsPerSession = new IdentityHashMap<>();
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> idleClose;
+    private boolean draining;
+
+    private ClientConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+            ProxyServices services, ProxyListener listener) {
+        super(decoder, encoder, settings);
+        this.services = services;
+        this.listener = listener;
+        decoder.frameListener(new Frames());
+    }
+
+    static ClientConnection create(ProxyServices services, ProxyListener listener) {
+        return Http2Handlers.forClients(services.properties(),
+                (decoder, encoder, settings) -> new ClientConnection(decoder, encoder, settings, services, listener));
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx);
+        FlowWindows.raiseConnectionWindow(this, services.properties());
+        listener.opened(this);
+        scheduleIdleClose();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelIdleClose();
+        for (ProxyStream call : new ArrayList<>(calls.values())) {
+            call.clientGone();
+        }
+        sessions.close();
+        listener.closed(this);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (Http2Handlers.isHttp2Exception(cause)) {
+            super.exceptionCaught(ctx, cause);
+            return;
+        }
+        // A reset connection, a TLS failure, bytes that are not HTTP/2: routine for a listener on the network.
+        log.debug("Client connection {} failed: {}", ctx.channel().remoteAddress(), LogSafe.escape(cause.toString()));
+        ctx.close();
+    }
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    ProxyServices services() {
+        return services;
+    }
+
+    ConnectionSessions sessions() {
+        return sessions;
+    }
+
+    SocketAddress remoteAddress() {
+        return ctx.channel().remoteAddress();
+    }
+
+    /** Counts a call onto its session; false (and nothing counted) if the session has its most calls already. */
+    boolean addCallOnSession(Session session) {
+        int[] count = callsPerSession.computeIfAbsent(session, s -> new int[1]);
+        if (count[0] >= services.properties().maxCallsPerSession()) {
+            return false;
+        }
+        count[0]++;
+        return true;
+    }
+
+    void removeCallOnSession(Session session) {
+        int[] count = callsPerSession.get(session);
+        if (count != null && --count[0] == 0) {
+            callsPerSession.remove(session);
+        }
+    }
+
+    void writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
+        encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.voidPromise());
+        flush(ctx);
+    }
+
+    void writeData(int streamId, ByteBuf data, boolean endStream, ChannelPromise promise) {
+        encoder().writeData(ctx, streamId, data, 0, endStream, promise);
+        flush(ctx);
+    }
+
+    ChannelPromise newPromise() {
+        return ctx.newPromise();
+    }
+
+    void reset(int streamId, Http2Error error) {
+        resetStream(ctx, streamId, error.code(), ctx.voidPromise());
+        flush(ctx);
+    }
+
+    /** The bytes of a client DATA frame were written to the worker: let the client send as many more. */
+    void consumed(int streamId, int bytes) {
+        FlowWindows.consume(this, streamId, bytes);
+        flush(ctx);
+    }
+
+    /** True while the client's half of the stream is open (it may still send DATA). */
+    boolean clientStillSending(int streamId) {
+        Http2Stream stream = connection().stream(streamId);
+        return stream != null && stream.state().remoteSideOpen();
+    }
+
+    /** The call ended (or never started): forget it, and start the idle clock if it was the last one. */
+    void ended(ProxyStream call) {
+        calls.remove(call.clientStreamId());
+        if (calls.isEmpty()) {
+            if (draining) {
+                ctx.close();
+            } else {
+                scheduleIdleClose();
+            }
+        }
+    }
+
+    /** Shutdown, step one: GOAWAY, so the client sends no new calls here; calls in flight go on. */
+    void drain() {
+        if (draining || !ctx.channel().isActive()) {
+            return;
+        }
+        draining = true;
+        goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
+                ctx.newPromise());
+        flush(ctx);
+        if (calls.isEmpty()) {
+            ctx.close();
+        }
+    }
+
+    /** Shutdown, step two: the drain time is over; the calls left end with this status, then the connection. */
+    void endAll(Status status) {
+        for (ProxyStream call : new ArrayList<>(calls.values())) {
+            call.endForShutdown(status);
+        }
+        flush(ctx);
+        ctx.close();
+    }
+
+    private void scheduleIdleClose() {
+        cancelIdleClose();
+        long nanos = services.properties().idleTimeout().toNanos();
+        idleClose = ctx.executor().schedule(() -> {
+            if (calls.isEmpty() && ctx.channel().isActive()) {
+                log.debug("Closing idle client connection {}", ctx.channel().remoteAddress());
+                goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(),
+                        Unpooled.EMPTY_BUFFER, ctx.newPromise());
+                flush(ctx);
+                ctx.close();
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelIdleClose() {
+        if (idleClose != null) {
+            idleClose.cancel(false);
+            idleClose = null;
+        }
+    }
+
+    /** The client's frames. */
+    private final class Frames extends Http2FrameAdapter {
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                boolean endOfStream) {
+            ProxyStream call = calls.get(streamId);
+            if (call != null) {
+                // Trailers from a client: gRPC has none, but HTTP/2 allows them; they end the client's half.
+                call.clientTrailers(headers, endOfStream);
+                return;
+            }
+            cancelIdleClose();
+            if (GatewayInfoAnswer.handles(headers)) {
+                GatewayInfoAnswer.answer(ClientConnection.this, streamId);
+                if (calls.isEmpty()) {
+                    scheduleIdleClose();
+                }
+                return;
+            }
+            call = new ProxyStream(ClientConnection.this, streamId, headers, endOfStream);
+            calls.put(streamId, call);
+            call.admit();
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+                short weight, boolean exclusive, int padding, boolean endOfStream) {
+            onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+        }
+
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+            ProxyStream call = calls.get(streamId);
+            if (call == null || !call.clientData(data, endOfStream)) {
+                // No call takes it (refused or ended): give the window back at once.
+                return data.readableBytes() + padding;
+            }
+            // The payload's window comes back once the worker has been sent it (see consumed).
+            return padding;
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            ProxyStream call = calls.get(streamId);
+            if (call != null) {
+                call.clientReset(errorCode);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.functiongateway.proxy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.Status;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+
+/** The few pieces of the gRPC-over-HTTP/2 wire format the proxy writes or reads itself. */
+final class GrpcWire {
+
+    static final AsciiString CONTENT_TYPE_GRPC = AsciiString.cached("application/grpc");
+    static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
+    static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
+    static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
+    private static final AsciiString STATUS_200 = AsciiString.cached("200");
+    private static final long MAX_TIMEOUT_VALUE = 99_999_999L;
+
+    private GrpcWire() {
+    }
+
+    /** Response headers that open a gRPC answer. */
+    static Http2Headers responseHeaders() {
+        return new DefaultHttp2Headers().status(STATUS_200).set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE,
+                CONTENT_TYPE_GRPC);
+    }
+
+    /** A trailers-only answer: the headers that open and end the call at once with this status. */
+    static Http2Headers trailersOnly(Status status) {
+        return withStatus(responseHeaders(), status);
+    }
+
+    /** Adds {@code grpc-status} and, if the status has one, the percent-encoded {@code grpc-message}. */
+    static Http2Headers withStatus(Http2Headers headers, Status status) {
+        headers.setInt(GRPC_STATUS, status.getCode().value());
+        if (status.getDescription() != null) {
+            headers.set(GRPC_MESSAGE, percentEncode(status.getDescription()));
+        }
+        return headers;
+    }
+
+    /** The call's status code from {@code grpc-status}, or null if the headers carry none. */
+    static Status.Code statusCode(Http2Headers headers) {
+        CharSequence value = headers.get(GRPC_STATUS);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Status.fromCodeValue(Integer.parseInt(value.toString())).getCode();
+        } catch (NumberFormatException e) {
+            return Status.Code.UNKNOWN;
+        }
+    }
+
+    /** gRPC's percent-encoding of {@code grpc-message}: UTF-8, with '%' and bytes outside printable ASCII escaped. */
+    static String percentEncode(String message) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(bytes.length);
+        for (byte b : bytes) {
+            if (b >= ' ' && b <= '~' && b != '%') {
+                out.append((char) b);
+            } else {
+                out.append('%').append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * The timeout of a {@code grpc-timeout} value (at most 8 digits and a unit: H, M, S, m, u, n), in nanoseconds;
+     * -1 if absent, -2 if malformed.
+     */
+    static long timeoutNanos(CharSequence value) {
+        if (value == null) {
+            return -1;
+        }
+        int length = value.length();
+        if (length < 2 || length > 9) {
+            return -2;
+        }
+        long amount = 0;
+        for (int i = 0; i < length - 1; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -2;
+            }
+            amount = amount * 10 + (c - '0');
+        }
+        return switch (value.charAt(length - 1)) {
+            case 'H' -> TimeUnit.HOURS.toNanos(amount);
+            case 'M' -> TimeUnit.MINUTES.toNanos(amount);
+            case 'S' -> TimeUnit.SECONDS.toNanos(amount);
+            case 'm' -> TimeUnit.MILLISECONDS.toNanos(amount);
+            case 'u' -> TimeUnit.MICROSECONDS.toNanos(amount);
+            case 'n' -> amount;
+            default -> -2;
+        };
+    }
+
+    /** A {@code grpc-timeout} value for this many nanoseconds, in the finest unit that fits 8 digits. */
+    static String timeoutValue(long nanos) {
+        long value = Math.max(nanos, 0);
+        char[] units = { 'n', 'u', 'm', 'S', 'M', 'H' };
+        long[] divisors = { 1000, 1000, 1000, 60, 60 };
+        int unit = 0;
+        while (value > MAX_TIMEOUT_VALUE && unit < divisors.length) {
+            value = (value + divisors[unit] - 1) / divisors[unit];
+            unit++;
+        }
+        return Math.min(value, MAX_TIMEOUT_VALUE) + String.valueOf(units[unit]);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.functiongateway.proxy;
+
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Settings;
+
+/**
+ * Builds the proxy's two {@link Http2ConnectionHandler}s (towards clients and towards workers) on Netty's
+ * builder, which wires the codec's protections: rapid-reset and empty-frame limits, and, towards workers, the
+ * buffering of streams beyond the worker's SETTINGS_MAX_CONCURRENT_STREAMS.
+ */
+final class Http2Handlers<T extends Http2ConnectionHandler>
+        extends AbstractHttp2ConnectionHandlerBuilder<T, Http2Handlers<T>> {
+
+    /** Makes the handler from the codec; the handler sets its own frame listener on the decoder. */
+    interface Factory<T> {
+        T create(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings);
+    }
+
+    private final Factory<T> factory;
+
+    private Http2Handlers(Factory<T> factory) {
+        this.factory = factory;
+    }
+
+    /** The handler of a client connection: the listener's side. */
+    static <T extends Http2ConnectionHandler> T forClients(ProxyProperties properties, Factory<T> factory) {
+        Http2Handlers<T> builder = new Http2Handlers<>(factory);
+        builder.server(true);
+        builder.initialSettings(Http2Settings.defaultSettings()
+                .maxConcurrentStreams(properties.maxConcurrentStreams())
+                .initialWindowSize((int) properties.streamWindow().toBytes())
+                .maxFrameSize((int) properties.maxFrameSize().toBytes()));
+        builder.decoderEnforceMaxRstFramesPerWindow(properties.maxResetsPerWindow(),
+                (int) properties.resetWindow().toSeconds());
+        builder.gracefulShutdownTimeoutMillis(0);
+        return builder.build();
+    }
+
+    /** The handler of a connection to a worker. */
+    static <T extends Http2ConnectionHandler> T forWorkers(ProxyProperties properties, Factory<T> factory) {
+        Http2Handlers<T> builder = new Http2Handlers<>(factory);
+        builder.server(false);
+        builder.initialSettings(Http2Settings.defaultSettings()
+                .pushEnabled(false)
+                .initialWindowSize((int) properties.streamWindow().toBytes())
+                .maxFrameSize((int) properties.maxFrameSize().toBytes()));
+        builder.encoderEnforceMaxConcurrentStreams(true);
+        builder.gracefulShutdownTimeoutMillis(0);
+        return builder.build();
+    }
+
+    /** True if Netty's HTTP/2 codec handles this error itself (protocol errors: RST_STREAM or GOAWAY). */
+    static boolean isHttp2Exception(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof Http2Exception) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    protected T build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+        return factory.create(decoder, encoder, settings);
+    }
+}

@@ -1,0 +1,309 @@
+package dev.functiongateway.proxy;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.functiongateway.support.LogSafe;
+import io.grpc.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+
+/**
+ * One HTTP/2 connection from the gateway to a worker, multiplexing the calls of the client connections on the
+ * same event loop. Calls that arrive while it is still connecting wait here, with their bytes unread. A GOAWAY
+ * from the worker lets the calls it accepted finish here while new calls get a new connection. While calls are
+ * in flight, a silent worker gets a PING, and a connection that stays silent is closed (its calls end with
+ * UNAVAILABLE), so a stopped worker cannot hold a call for ever.
+ *
+ * <p>Threading: confined to its event loop.
+ */
+final class UpstreamConnection extends Http2ConnectionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
+    private static final Status CLOSED = Status.UNAVAILABLE.withDescription(
+            "the connection to the function's worker closed before the call ended");
+
+    private final Upstreams pool;
+    private final EventLoop loop;
+    private final Upstreams.Key key;
+    private final ProxyProperties properties;
+    private final IntObjectMap<ProxyStream> calls = new IntObjectHashMap<>();
+    private final ArrayDeque<ProxyStream> waiting = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean active;
+    private boolean closed;
+    /** No new streams here: the worker sent GOAWAY, or stream ids ran out. */
+    private boolean draining;
+    private boolean pingOutstanding;
+
+    private UpstreamConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+            Upstreams pool, EventLoop loop, Upstreams.Key key, ProxyProperties properties) {
+        super(decoder, encoder, settings);
+        this.pool = pool;
+        this.loop = loop;
+        this.key = key;
+        this.properties = properties;
+        decoder.frameListener(new Frames());
+    }
+
+    static UpstreamConnection create(Upstreams pool, EventLoop loop, Upstreams.Key key, ProxyProperties properties) {
+        return Http2Handlers.forWorkers(properties, (decoder, encoder, settings) -> new UpstreamConnection(decoder,
+                encoder, settings, pool, loop, key, properties));
+    }
+
+    /** True while new calls may use this connection. */
+    boolean acceptsCalls() {
+        return !closed && !draining;
+    }
+
+    /** Takes a call: now if connected, else when the connection is up. */
+    void open(ProxyStream call) {
+        if (closed) {
+            call.upstreamFailed(unreachable(), true);
+        } else if (active) {
+            call.upstreamReady(this);
+        } else {
+            waiting.add(call);
+        }
+    }
+
+    /** Opens a stream with the call's request headers; returns its id, or -1 if this connection can take no more. */
+    int openStream(Http2Headers headers, boolean endOfStream, ProxyStream call) {
+        int id = connection().local().incrementAndGetNextStreamId();
+        if (id < 0) {
+            // Stream ids ran out: this connection finishes its calls; the call goes to a new one.
+            stopTakingCalls();
+            pool.connection(loop, key).open(call);
+            return -1;
+        }
+        calls.put(id, call);
+        ChannelPromise sent = ctx.newPromise();
+        sent.addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                // The worker never got the HEADERS (a GOAWAY came first): safe for the client to retry.
+                ProxyStream refused = calls.remove(id);
+                if (refused != null) {
+                    refused.upstreamRefused();
+                }
+            }
+        });
+        encoder().writeHeaders(ctx, id, headers, 0, endOfStream, sent);
+        flush(ctx);
+        return id;
+    }
+
+    ChannelPromise newPromise() {
+        return ctx.newPromise();
+    }
+
+    void writeData(int streamId, ByteBuf data, boolean endOfStream, ChannelPromise promise) {
+        encoder().writeData(ctx, streamId, data, 0, endOfStream, promise);
+        flush(ctx);
+    }
+
+    void writeTrailers(int streamId, Http2Headers trailers) {
+        encoder().writeHeaders(ctx, streamId, trailers, 0, true, ctx.voidPromise());
+        flush(ctx);
+    }
+
+    void reset(int streamId, Http2Error error) {
+        calls.remove(streamId);
+        resetStream(ctx, streamId, error.code(), ctx.voidPromise());
+        flush(ctx);
+        closeIfDrained();
+    }
+
+    /** The call of this stream ended: the stream is no longer this connection's concern. */
+    void forget(int streamId) {
+        calls.remove(streamId);
+        closeIfDrained();
+    }
+
+    /** The bytes of a worker DATA frame reached the client: let the worker send as many more. */
+    void consumed(int streamId, int bytes) {
+        FlowWindows.consume(this, streamId, bytes);
+        flush(ctx);
+    }
+
+    /** The worker is no longer in the registry, or it sent GOAWAY: finish the calls here, take no new ones. */
+    void stopTakingCalls() {
+        draining = true;
+        pool.forget(this);
+        closeIfDrained();
+    }
+
+    Upstreams.Key key() {
+        return key;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** The TCP connection could not be made: every waiting call fails, and the worker is reported unreachable. */
+    void connectFailed(Throwable cause) {
+        log.debug("Connecting to worker {} failed: {}", key.address(), LogSafe.escape(cause.toString()));
+        closed = true;
+        pool.forget(this);
+        for (ProxyStream call : drainWaiting()) {
+            call.upstreamFailed(unreachable(), true);
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx);
+        FlowWindows.raiseConnectionWindow(this, properties);
+        active = true;
+        for (ProxyStream call : drainWaiting()) {
+            call.upstreamReady(this);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        pool.forget(this);
+        ArrayList<ProxyStream> left = new ArrayList<>(calls.values());
+        calls.clear();
+        for (ProxyStream call : left) {
+            call.upstreamFailed(CLOSED, false);
+        }
+        for (ProxyStream call : drainWaiting()) {
+            call.upstreamFailed(unreachable(), true);
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        pingOutstanding = false;
+        super.channelRead(ctx, msg);
+    }
+
+    /** Keepalive: the connection read nothing for {@code gateway.proxy.upstream-keepalive-time}. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (!(event instanceof IdleStateEvent)) {
+            super.userEventTriggered(ctx, event);
+            return;
+        }
+        if (calls.isEmpty()) {
+            return;
+        }
+        if (pingOutstanding) {
+            log.warn("Worker {} did not answer a PING for {}; closing its connection and ending its {} calls",
+                    key.address(), properties.upstreamKeepaliveTime(), calls.size());
+            ctx.close();
+            return;
+        }
+        pingOutstanding = true;
+        encoder().writePing(ctx, false, System.nanoTime(), ctx.newPromise());
+        flush(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (Http2Handlers.isHttp2Exception(cause)) {
+            super.exceptionCaught(ctx, cause);
+            return;
+        }
+        log.debug("Connection to worker {} failed: {}", key.address(), LogSafe.escape(cause.toString()));
+        ctx.close();
+    }
+
+    private ArrayList<ProxyStream> drainWaiting() {
+        ArrayList<ProxyStream> all = new ArrayList<>(waiting);
+        waiting.clear();
+        return all;
+    }
+
+    private void closeIfDrained() {
+        if (draining && calls.isEmpty() && waiting.isEmpty() && ctx != null && ctx.channel().isActive()) {
+            ctx.close();
+        }
+    }
+
+    private static Status unreachable() {
+        return Status.UNAVAILABLE.withDescription("the function's worker is unreachable");
+    }
+
+    /** The worker's frames. */
+    private final class Frames extends Http2FrameAdapter {
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                boolean endOfStream) {
+            ProxyStream call = endOfStream ? calls.remove(streamId) : calls.get(streamId);
+            if (call != null) {
+                call.upstreamHeaders(headers, endOfStream);
+                closeIfDrained();
+            }
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+                short weight, boolean exclusive, int padding, boolean endOfStream) {
+            onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+        }
+
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+            ProxyStream call = endOfStream ? calls.remove(streamId) : calls.get(streamId);
+            if (call == null) {
+                return data.readableBytes() + padding;
+            }
+            call.upstreamData(data, endOfStream);
+            return padding;
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            ProxyStream call = calls.remove(streamId);
+            if (call != null) {
+                if (errorCode == Http2Error.REFUSED_STREAM.code()) {
+                    call.upstreamRefused();
+                } else {
+                    call.upstreamReset(errorCode);
+                }
+            }
+            closeIfDrained();
+        }
+
+        @Override
+        public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
+            log.debug("Worker {} sent GOAWAY (last stream {}, error {})", key.address(), lastStreamId, errorCode);
+            draining = true;
+            pool.forget(UpstreamConnection.this);
+            // Streams above lastStreamId were never processed: their clients may retry them.
+            for (int id : new ArrayList<>(calls.keySet())) {
+                if (id > lastStreamId) {
+                    calls.remove(id).upstreamRefused();
+                }
+            }
+            closeIfDrained();
+        }
+    }
+}
