@@ -18,11 +18,15 @@ import dev.functiongateway.support.RunningGateway;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
+import dev.functiongateway.test.streams.Chunk;
+import dev.functiongateway.test.streams.StreamsGrpc;
+import dev.functiongateway.test.streams.Summary;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 
 /**
  * Shutdown: the gateway reports not ready, takes no new connections, lets calls in flight finish within the
@@ -54,7 +58,27 @@ class GracefulDrainTest {
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
             var finishing = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("delay-1000").build());
             var endless = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("slow").build());
-            await().atMost(Duration.ofSeconds(5)).until(() -> worker.calls.get() == 2);
+            // A client stream still sending when the drain time runs out.
+            CompletableFuture<Summary> uploading = new CompletableFuture<>();
+            StreamObserver<Chunk> upload = StreamsGrpc.newStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+                    .hold(new StreamObserver<>() {
+                        @Override
+                        public void onNext(Summary summary) {
+                            uploading.complete(summary);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            uploading.completeExceptionally(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
+            upload.onNext(Chunk.newBuilder().setData(TestWorker.chunk(1, 1024)).build());
+            await().atMost(Duration.ofSeconds(5)).until(() -> worker.calls.get() == 3);
 
             var ready = admin.withKey(null).get("/actuator/health/readiness");
             assertThat(ready.status()).isEqualTo(200);
@@ -77,6 +101,9 @@ class GracefulDrainTest {
                     .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
                             .isEqualTo(Status.Code.UNAVAILABLE));
             assertThat(worker.cancelled.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> uploading.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
+                            .isEqualTo(Status.Code.UNAVAILABLE));
             stopped.get(30, TimeUnit.SECONDS);
             channel.shutdownNow();
             late.shutdownNow();

@@ -76,20 +76,28 @@ public final class TestWorker implements AutoCloseable {
     public final CompletableFuture<Void> holdRelease = new CompletableFuture<>();
 
     public TestWorker(String name) {
-        this(name, false, 0);
+        this(name, false, 0, null);
+    }
+
+    /**
+     * A worker that sends GOAWAY on each connection once it is this old (grpc-java's max connection age), letting
+     * the calls it accepted finish: what Kubernetes and Envoy do to connections.
+     */
+    public static TestWorker withMaxConnectionAge(String name, java.time.Duration age) {
+        return new TestWorker(name, false, 0, age);
     }
 
     /** A worker on a given port, to stand in for one that stopped there. */
     public static TestWorker onPort(String name, int port) {
-        return new TestWorker(name, false, port);
+        return new TestWorker(name, false, port, null);
     }
 
     /** A worker that speaks TLS with the test server certificate (for 127.0.0.1), signed by the test CA. */
     public static TestWorker withTls(String name) {
-        return new TestWorker(name, true, 0);
+        return new TestWorker(name, true, 0, null);
     }
 
-    private TestWorker(String name, boolean tls, int port) {
+    private TestWorker(String name, boolean tls, int port, java.time.Duration maxConnectionAge) {
         this.name = name;
         ServerInterceptor recordHeaders = new ServerInterceptor() {
             @Override
@@ -104,6 +112,10 @@ public final class TestWorker implements AutoCloseable {
         };
         try {
             NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+            if (maxConnectionAge != null) {
+                builder.maxConnectionAge(maxConnectionAge.toMillis(), TimeUnit.MILLISECONDS)
+                        .maxConnectionAgeGrace(30, TimeUnit.SECONDS);
+            }
             if (tls) {
                 builder.sslContext(GrpcSslContexts.forServer(resource("tls/server.crt"), resource("tls/server.key"))
                         .build());

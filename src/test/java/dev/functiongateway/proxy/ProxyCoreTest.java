@@ -1,0 +1,285 @@
+package dev.functiongateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.context.TestPropertySource;
+
+import com.google.protobuf.ByteString;
+
+import dev.functiongateway.support.AdminClient.Response;
+import dev.functiongateway.support.RawHttp2;
+import dev.functiongateway.support.RawHttp2.Frame;
+import dev.functiongateway.support.TestWorker;
+import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
+import dev.functiongateway.test.inference.ModelInferRequest;
+import dev.functiongateway.test.streams.Chunk;
+import dev.functiongateway.test.streams.StreamsGrpc;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The HTTP/2 stream core of the proxy under real conditions: cold and restarted worker connections, GOAWAY from
+ * workers, messages far larger than every window, silent workers, and clients that are not gRPC or misbehave.
+ * Windows are small here so that "larger than the windows" is cheap to reach.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@TestPropertySource(properties = { "gateway.proxy.stream-window=64KB", "gateway.proxy.connection-window=256KB",
+        "gateway.proxy.max-frame-size=16KB", "gateway.proxy.upstream-keepalive-time=500ms",
+        "gateway.proxy.max-concurrent-streams=8", "gateway.proxy.max-resets-per-window=50" })
+class ProxyCoreTest extends ProxyTestSupport {
+
+    private static final long STREAM_WINDOW = 64 * 1024;
+
+    @Autowired
+    MeterRegistry meters;
+
+    /** A gRPC function with no health check: nothing warms the worker connection before the first call. */
+    private Deployed deployUnchecked(String address) {
+        Response created = admin.post("/v2/nvcf/functions",
+                "{\"name\":\"cold\",\"inferenceProtocol\":\"GRPC\",\"health\":{\"protocol\":\"NONE\"}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(200);
+        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
+        assertThat(admin.post(deploymentPath(d), "{\"endpoints\":[\"" + address + "\"]}").status()).isEqualTo(200);
+        deployed.add(d);
+        return d;
+    }
+
+    private String infer(Deployed d) {
+        return with(GRPCInferenceServiceGrpc.newBlockingStub(connection()), metadata(invokeKey, d.functionId(), null))
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build()).getModelName();
+    }
+
+    @Test
+    void theFirstCallOnAColdWorkerConnectionAndCallsAfterTheWorkerRestartsSucceed() throws Exception {
+        TestWorker first = new TestWorker("first");
+        int port = first.port();
+        Deployed d = deployUnchecked(first.address());
+        assertThat(infer(d)).isEqualTo("first");
+
+        first.close();
+        TestWorker second = worker(port);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> "second".equals(infer(d)));
+        for (int i = 0; i < 5; i++) {
+            assertThat(infer(d)).isEqualTo("second");
+        }
+        assertThat(second.calls.get()).isGreaterThanOrEqualTo(5);
+    }
+
+    private TestWorker worker(int port) {
+        TestWorker worker = TestWorker.onPort("second", port);
+        closeAfter.add(worker);
+        return worker;
+    }
+
+    @Test
+    void aWorkerThatSendsGoAwayMidTrafficLosesNoCallItAccepted() throws Exception {
+        TestWorker aging = TestWorker.withMaxConnectionAge("aging", Duration.ofMillis(300));
+        closeAfter.add(aging);
+        Deployed d = deployUnchecked(aging.address());
+        var stub = GRPCInferenceServiceGrpc.newFutureStub(connection()).withInterceptors(
+                io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(metadata(invokeKey, d.functionId(), null)));
+        List<com.google.common.util.concurrent.ListenableFuture<?>> calls = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < end) {
+            calls.add(stub.modelInfer(ModelInferRequest.newBuilder().setModelName("delay-200").build()));
+            Thread.sleep(20);
+        }
+        for (var call : calls) {
+            call.get(20, TimeUnit.SECONDS);
+        }
+        assertThat(calls).hasSizeGreaterThan(50);
+    }
+
+    @Test
+    void oneMessageManyTimesLargerThanTheWindowsPassesBothWaysWithBoundedBuffers() throws Exception {
+        TestWorker worker = worker("echo");
+        Deployed d = deploy(0, worker);
+        AtomicLong maxBuffered = new AtomicLong();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                maxBuffered.accumulateAndGet((long) meters.get("gateway.grpc.buffered.bytes").gauge().value(), Math::max);
+                Thread.onSpinWait();
+            }
+        });
+        sampler.start();
+        ByteString big = TestWorker.chunk(7, 8 * 1024 * 1024);
+        CompletableFuture<ByteString> echoed = new CompletableFuture<>();
+        StreamObserver<Chunk> requests = with(StreamsGrpc.newStub(connection()), metadata(invokeKey, d.functionId(), null))
+                .echo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(Chunk chunk) {
+                        echoed.complete(chunk.getData());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        echoed.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(Chunk.newBuilder().setData(big).build());
+        requests.onCompleted();
+        ByteString back = echoed.get(60, TimeUnit.SECONDS);
+        sampling.set(false);
+        sampler.join();
+
+        assertThat(back.equals(big)).as("the 8 MiB message came back intact").isTrue();
+        // One stream window each way at most, whatever the message size.
+        assertThat(maxBuffered.get()).isPositive().isLessThanOrEqualTo(2 * STREAM_WINDOW);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("gateway.grpc.buffered.bytes").gauge().value() == 0);
+    }
+
+    @Test
+    void aWorkerThatStopsAnsweringEndsTheCallWithUnavailableWithoutAClientDeadline() throws Exception {
+        try (ServerSocket silent = new ServerSocket()) {
+            silent.bind(new InetSocketAddress("127.0.0.1", 0));
+            List<Socket> accepted = new ArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            Deployed d = deployUnchecked("127.0.0.1:" + silent.getLocalPort());
+            var call = with(GRPCInferenceServiceGrpc.newFutureStub(connection()), metadata(invokeKey, d.functionId(), null))
+                    .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
+            assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
+                            .isEqualTo(Status.Code.UNAVAILABLE));
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void whatIsNotGrpcOverHttp2IsClosedQuietlyAndOthersAreServed(CapturedOutput output) throws Exception {
+        Deployed d = deploy(0, worker("w"));
+        int before = output.length();
+        Random random = new Random(42);
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = new Socket("127.0.0.1", grpcPort)) {
+                // a port probe: connect and close
+            }
+        }
+        byte[][] inputs = { "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+                "PRI * HTTP/2.0\r\n".getBytes(StandardCharsets.US_ASCII), randomBytes(random, 4096),
+                randomBytes(random, 20) };
+        for (byte[] input : inputs) {
+            try (Socket s = new Socket("127.0.0.1", grpcPort)) {
+                s.setSoTimeout(10_000);
+                OutputStream out = s.getOutputStream();
+                out.write(input);
+                out.flush();
+                if (input.length == 16) {
+                    continue; // a truncated preface, then the client goes away
+                }
+                InputStream in = s.getInputStream();
+                while (in.read(new byte[4096]) >= 0) {
+                    // the gateway answers what it can, then closes
+                }
+            }
+        }
+        assertThat(infer(d)).isEqualTo("w");
+        String log = output.toString().substring(before);
+        assertThat(log).doesNotContain(" WARN ").doesNotContain(" ERROR ").doesNotContain("Exception");
+    }
+
+    @Test
+    void aRapidResetBurstEndsWithGoAwayWhileOtherClientsAreServed() throws Exception {
+        Deployed d = deploy(0, worker("w"));
+        Frame goAway = null;
+        try (RawHttp2 client = new RawHttp2(grpcPort)) {
+            for (int i = 0; i < 200; i++) {
+                int stream = 1 + 2 * i;
+                client.headers(stream, request("/inference.GRPCInferenceService/ServerLive", d), false);
+                client.rstStream(stream, 0x8);
+            }
+            client.flush();
+            for (Frame f = client.read(); f != null; f = client.read()) {
+                if (f.type() == RawHttp2.GOAWAY) {
+                    goAway = f;
+                }
+            }
+        }
+        assertThat(goAway).as("GOAWAY").isNotNull();
+        assertThat(goAway.errorCode()).as("ENHANCE_YOUR_CALM").isEqualTo(0xB);
+        assertThat(infer(d)).isEqualTo("w");
+    }
+
+    @Test
+    void aClientOverTheStreamCapIsRefusedStreamsWhileOthersAreServed() throws Exception {
+        TestWorker worker = worker("w");
+        Deployed d = deploy(0, worker);
+        try (RawHttp2 client = new RawHttp2(grpcPort)) {
+            for (int i = 0; i < 9; i++) {
+                client.headers(1 + 2 * i, request("/streams.Streams/Hold", d), false);
+            }
+            client.flush();
+            Frame refused = null;
+            for (Frame f = client.read(); f != null && refused == null; f = client.read()) {
+                if (f.type() == RawHttp2.RST_STREAM && f.streamId() == 17) {
+                    refused = f;
+                }
+            }
+            assertThat(refused).as("RST_STREAM on the ninth stream").isNotNull();
+            assertThat(refused.errorCode()).as("REFUSED_STREAM").isEqualTo(0x7);
+            assertThat(infer(d)).isEqualTo("w");
+        }
+        worker.holdRelease.complete(null);
+    }
+
+    private Map<String, String> request(String path, Deployed d) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(":method", "POST");
+        headers.put(":scheme", "http");
+        headers.put(":path", path);
+        headers.put(":authority", "gateway");
+        headers.put("content-type", "application/grpc");
+        headers.put("te", "trailers");
+        headers.put("authorization", "Bearer " + invokeKey);
+        headers.put("function-id", d.functionId());
+        return headers;
+    }
+
+    private static byte[] randomBytes(Random random, int size) {
+        byte[] bytes = new byte[size];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+}
