@@ -103,7 +103,19 @@ public class ApiKeyService implements InitializingBean {
         if (!ApiKeyFormat.isWellFormed(presented)) {
             return Authentication.failed(AuthFailure.MALFORMED);
         }
-        ApiKey key = index.find(ApiKeyFormat.hash(presented));
+        return byHash(ApiKeyFormat.hash(presented));
+    }
+
+    /**
+     * Checks an already authenticated key again, as it now stands in the index: for calls that outlive a
+     * revocation or an expiry. In memory; any thread.
+     */
+    public Authentication recheck(ApiKey key) {
+        return byHash(key.hash());
+    }
+
+    private Authentication byHash(String hash) {
+        ApiKey key = index.find(hash);
         if (key == null) {
             return Authentication.failed(AuthFailure.UNKNOWN);
         }

@@ -175,6 +175,13 @@ final class ClientConnection extends Http2ConnectionHandler {
         }
     }
 
+    /** Ends the calls whose key was revoked or expired since they were admitted. */
+    void recheckKeys() {
+        for (ProxyStream call : new ArrayList<>(calls.values())) {
+            call.keyStillValid();
+        }
+    }
+
     /** Shutdown, step one: GOAWAY, so the client sends no new calls here; calls in flight go on. */
     void drain() {
         if (draining || !ctx.channel().isActive()) {

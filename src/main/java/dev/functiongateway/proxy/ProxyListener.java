@@ -1,6 +1,7 @@
 package dev.functiongateway.proxy;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +23,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.stereotype.Component;
 
+import dev.functiongateway.registry.RegistryProperties;
 import io.grpc.Status;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -36,6 +38,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * The gRPC proxy listener ({@code gateway.proxy.port}, plaintext h2c or TLS with ALPN h2), and its shutdown.
@@ -58,12 +61,15 @@ public class ProxyListener implements SmartLifecycle {
     private final ConfigurableApplicationContext context;
     private final SslContext tls;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Duration keyRecheckInterval;
     private volatile Channel server;
+    private ScheduledFuture<?> keyRecheck;
     private volatile boolean running;
 
     ProxyListener(ProxyServices services, ProxyEventLoops eventLoops, SslBundles sslBundles,
-            ConfigurableApplicationContext context) throws SSLException {
+            ConfigurableApplicationContext context, RegistryProperties registry) throws SSLException {
         this.services = services;
+        this.keyRecheckInterval = registry.refreshInterval();
         this.eventLoops = eventLoops;
         this.context = context;
         this.tls = listenerTls(services.properties().ssl(), sslBundles);
@@ -110,6 +116,12 @@ public class ProxyListener implements SmartLifecycle {
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         context.getEnvironment().getPropertySources().addFirst(
                 new MapPropertySource("gateway.proxy.port", Map.of("local.gateway.proxy.port", port)));
+        // Calls outlive keys: a revoked or expired key ends its calls within the refresh interval (keys reload
+        // that often too).
+        long every = keyRecheckInterval.toNanos();
+        keyRecheck = eventLoops.acceptor().scheduleWithFixedDelay(
+                () -> connections.forEach(c -> c.context().executor().execute(c::recheckKeys)), every, every,
+                TimeUnit.NANOSECONDS);
         running = true;
         log.info("gRPC proxy listening on port {} ({})", port, tls == null ? "plaintext" : "TLS");
     }
@@ -152,6 +164,7 @@ public class ProxyListener implements SmartLifecycle {
     @Override
     public void stop(Runnable callback) {
         running = false;
+        keyRecheck.cancel(false);
         server.close().syncUninterruptibly();
         long drainNanos = services.properties().drainTime().toNanos();
         log.info("Shutting down: {} client connections, {} calls in flight that may run for up to {}",

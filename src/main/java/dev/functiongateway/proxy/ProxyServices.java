@@ -2,6 +2,7 @@ package dev.functiongateway.proxy;
 
 import org.springframework.stereotype.Component;
 
+import dev.functiongateway.auth.ApiKeyService;
 import dev.functiongateway.observability.CallObserver;
 import dev.functiongateway.routing.HealthChecker;
 import dev.functiongateway.routing.InvocationAdmission;
@@ -9,6 +10,6 @@ import dev.functiongateway.routing.SessionRouter;
 
 /** What client connections and their calls use: admission, sessions, workers, and where finished calls go. */
 @Component
-record ProxyServices(ProxyProperties properties, InvocationAdmission admission, SessionRouter router,
+record ProxyServices(ProxyProperties properties, InvocationAdmission admission, ApiKeyService keys, SessionRouter router,
         Upstreams upstreams, HealthChecker health, CallObserver observer, ProxyMetrics metrics) {
 }

@@ -7,8 +7,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.functiongateway.auth.ApiKey;
+import dev.functiongateway.auth.Authentication;
 import dev.functiongateway.observability.CallMetrics.FunctionMeters;
 import dev.functiongateway.observability.CallRecord;
+import dev.functiongateway.registry.InferenceProtocol;
+import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
 import dev.functiongateway.routing.ConnectionSessions.SessionKey;
 import dev.functiongateway.routing.InvocationAdmission.Admission;
 import dev.functiongateway.routing.InvocationAdmission.Refusal;
@@ -58,6 +61,8 @@ final class ProxyStream {
 
     private UUID functionId;
     private UUID keyId;
+    /** The admitted key, checked again while the call runs ({@link #keyStillValid}). */
+    private ApiKey key;
     private FunctionMeters meters;
     private Session session;
     private ScheduledFuture<?> deadlineTimer;
@@ -126,15 +131,21 @@ final class ProxyStream {
             refuse(statusOf(admitted.refusal()).withDescription(admitted.message()));
             return;
         }
-        ApiKey key = admitted.key();
+        key = admitted.key();
         keyId = key.id();
+        if (!servesGrpc(admitted.function(), versionId)) {
+            refuse(Status.FAILED_PRECONDITION.withDescription("function " + functionId + " is an HTTP function:"
+                    + " invoke it on the HTTP listener, POST /v2/nvcf/pexec/functions/" + functionId));
+            return;
+        }
         meters = services.observer().metrics().meters(functionId);
         services.metrics().calls.incrementAndGet();
         UUID function = functionId;
+        ApiKey admittedKey = key;
         CompletableFuture<Session> pinned = client.sessions().session(new SessionKey(functionId, versionId),
-                () -> timed(function, services.router().open(function, versionId, key)));
+                () -> timed(function, services.router().open(function, versionId, admittedKey)));
         if (pinned.isDone()) {
-            sessionReady(pinned, key);
+            sessionReady(pinned);
             return;
         }
         if (hasDeadline) {
@@ -142,7 +153,7 @@ final class ProxyStream {
                     .withDescription("the deadline passed while the call waited for a worker slot")),
                     deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
-        pinned.whenComplete((s, e) -> client.context().executor().execute(() -> sessionReady(pinned, key)));
+        pinned.whenComplete((s, e) -> client.context().executor().execute(() -> sessionReady(pinned)));
     }
 
     private CompletableFuture<Session> timed(UUID function, CompletableFuture<Session> opening) {
@@ -151,7 +162,7 @@ final class ProxyStream {
                 System.nanoTime() - start, error == null));
     }
 
-    private void sessionReady(CompletableFuture<Session> pinned, ApiKey key) {
+    private void sessionReady(CompletableFuture<Session> pinned) {
         if (ended) {
             return;
         }
@@ -335,6 +346,21 @@ final class ProxyStream {
         clientReset(Http2Error.CANCEL.code());
     }
 
+    /**
+     * Ends the call with UNAUTHENTICATED if its key was revoked or expired since admission; the worker sees the
+     * cancel. Called every {@code gateway.registry.refresh-interval} for calls in flight.
+     */
+    void keyStillValid() {
+        if (ended || key == null) {
+            return;
+        }
+        Authentication now = services.keys().recheck(key);
+        if (!now.succeeded()) {
+            resetWorkerStream();
+            endWith(Status.UNAUTHENTICATED.withDescription(now.failure().message()));
+        }
+    }
+
     /** Shutdown after the drain time: the call ends with this status, and the worker sees the cancel. */
     void endForShutdown(Status status) {
         if (ended) {
@@ -438,6 +464,15 @@ final class ProxyStream {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return cause instanceof RoutingException routing ? routing.status()
                 : Status.INTERNAL.withDescription("the gateway failed to route the call");
+    }
+
+    /** True if the version named (or, with none named, any ACTIVE version) is a gRPC function's. */
+    private static boolean servesGrpc(FunctionEntry function, UUID versionId) {
+        if (versionId != null) {
+            return function.versions().get(versionId).version().inferenceProtocol() == InferenceProtocol.GRPC;
+        }
+        return function.versions().values().stream().anyMatch(v -> v.version().status().servesCalls()
+                && v.version().inferenceProtocol() == InferenceProtocol.GRPC);
     }
 
     private static boolean startsWith(CharSequence value, AsciiString prefix) {

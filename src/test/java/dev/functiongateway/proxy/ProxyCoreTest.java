@@ -264,6 +264,33 @@ class ProxyCoreTest extends ProxyTestSupport {
         worker.holdRelease.complete(null);
     }
 
+    @Test
+    void aStreamWhoseKeyIsRevokedEndsWithUnauthenticatedAndTheWorkerSeesTheCancel() throws Exception {
+        TestWorker worker = worker("w");
+        Deployed d = deploy(0, worker);
+        Response created = admin.post("/v1/keys", "{\"name\":\"short-lived\",\"scopes\":[\"invoke_function\"]}");
+        var call = with(GRPCInferenceServiceGrpc.newFutureStub(connection()),
+                metadata(created.at("/value"), d.functionId(), null))
+                .modelInfer(ModelInferRequest.newBuilder().setModelName("slow").build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> worker.calls.get() == 1);
+
+        admin.delete("/v1/keys/" + created.at("/key/id"));
+        assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
+                        .isEqualTo(Status.Code.UNAUTHENTICATED));
+        assertThat(worker.cancelled.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aGrpcCallToAnHttpFunctionIsToldToUseTheHttpListener() {
+        Response created = admin.post("/v2/nvcf/functions", "{\"name\":\"web\",\"inferenceProtocol\":\"HTTP\"}");
+        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
+        assertThat(admin.post(deploymentPath(d), "{\"endpoints\":[\"127.0.0.1:9\"]}").status()).isEqualTo(200);
+        deployed.add(d);
+        ProxyCallTest.assertStatus(connection(), metadata(invokeKey, d.functionId(), null),
+                Status.Code.FAILED_PRECONDITION, "HTTP listener");
+    }
+
     private Map<String, String> request(String path, Deployed d) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(":method", "POST");
