@@ -1,5 +1,6 @@
 package dev.functiongateway.proxy;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -10,13 +11,18 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -30,12 +36,16 @@ class ProxyEventLoops implements DisposableBean {
     private final boolean epoll = Epoll.isAvailable();
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
 
     ProxyEventLoops(ProxyProperties properties) {
         int threads = properties.eventLoopThreads() > 0 ? properties.eventLoopThreads()
                 : Runtime.getRuntime().availableProcessors();
         acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("grpc-accept", true), ioHandler());
         workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("grpc-proxy", true), ioHandler());
+        resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .socketChannelType(socketChannel()));
     }
 
     private IoHandlerFactory ioHandler() {
@@ -58,8 +68,14 @@ class ProxyEventLoops implements DisposableBean {
         return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /** Worker host names are resolved without blocking an event loop (the JDK's resolver blocks). */
+    AddressResolverGroup<InetSocketAddress> resolver() {
+        return resolver;
+    }
+
     @Override
     public void destroy() throws InterruptedException {
+        resolver.close();
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }

@@ -99,6 +99,7 @@ class Upstreams {
     private UpstreamConnection connect(EventLoop loop, Key key) {
         UpstreamConnection handler = UpstreamConnection.create(this, loop, key, properties);
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(eventLoops.socketChannel())
+                .resolver(eventLoops.resolver())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.upstreamConnectTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {

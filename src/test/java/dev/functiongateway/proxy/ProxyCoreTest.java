@@ -80,7 +80,8 @@ class ProxyCoreTest extends ProxyTestSupport {
     void theFirstCallOnAColdWorkerConnectionAndCallsAfterTheWorkerRestartsSucceed() throws Exception {
         TestWorker first = new TestWorker("first");
         int port = first.port();
-        Deployed d = deployUnchecked(first.address());
+        // By name: the gateway resolves it without blocking its event loop.
+        Deployed d = deployUnchecked("localhost:" + port);
         assertThat(infer(d)).isEqualTo("first");
 
         first.close();
