@@ -4,6 +4,7 @@ import java.util.UUID;
 
 import dev.functiongateway.auth.ApiKey;
 import dev.functiongateway.auth.Scope;
+import dev.functiongateway.support.ForbiddenException;
 
 /**
  * The authenticated key behind an admin request. Declare it as the first parameter of a controller method:

@@ -20,12 +20,14 @@ import dev.functiongateway.auth.NewApiKey;
 import dev.functiongateway.auth.Scope;
 import dev.functiongateway.support.NotFoundException;
 
-/** API keys. A key's value appears once, in the answer to its creation; after that only its id. */
+/**
+ * API keys. A key's value appears once, in the answer to its creation; after that only its id. A caller sees,
+ * creates and revokes only keys within its own powers ({@link ApiKey#covers}); the others answer 404, like
+ * unknown ones.
+ */
 @RestController
 @RequestMapping("/v1/keys")
 class KeyController {
-
-    private static final int MAX_NAME = 128;
 
     private final ApiKeyService keys;
 
@@ -37,12 +39,13 @@ class KeyController {
     record KeyRequest(String name, Set<Scope> scopes, List<FunctionGrant> functions, Instant expiresAt, String value) {
     }
 
+    /** A key as shown: {@code createdBy} is the id of the key that created it, null for the gateway's own. */
     record KeyView(UUID id, String name, List<Scope> scopes, List<FunctionGrant> functions, Instant expiresAt,
-            Instant revokedAt, Instant createdAt) {
+            Instant revokedAt, Instant createdAt, UUID createdBy) {
 
         static KeyView of(ApiKey k) {
             return new KeyView(k.id(), k.name(), k.scopes().stream().sorted().toList(), k.functions(), k.expiresAt(),
-                    k.revokedAt(), k.createdAt());
+                    k.revokedAt(), k.createdAt(), k.createdBy());
         }
     }
 
@@ -58,37 +61,28 @@ class KeyController {
     @PostMapping
     CreatedKey create(Caller caller, @RequestBody KeyRequest request) {
         caller.require(Scope.MANAGE_KEYS);
-        if (request.name() == null || request.name().isBlank() || request.name().length() > MAX_NAME) {
-            throw new IllegalArgumentException("name is required, at most " + MAX_NAME + " characters");
-        }
-        if (request.scopes() == null || request.scopes().isEmpty()) {
-            throw new IllegalArgumentException("scopes must name at least one scope");
-        }
-        if (request.expiresAt() != null && !request.expiresAt().isAfter(Instant.now())) {
-            throw new IllegalArgumentException("expiresAt must be in the future");
-        }
-        NewApiKey created = keys.create(request.name(), request.scopes(),
-                request.functions() == null ? List.of() : request.functions(), request.expiresAt(), request.value());
+        NewApiKey created = keys.create(caller.key(), request.name(), request.scopes(), request.functions(),
+                request.expiresAt(), request.value());
         return new CreatedKey(KeyView.of(created.key()), created.value());
     }
 
     @GetMapping
     Keys list(Caller caller) {
         caller.require(Scope.MANAGE_KEYS);
-        return new Keys(keys.list().stream().map(KeyView::of).toList());
+        return new Keys(keys.list(caller.key()).stream().map(KeyView::of).toList());
     }
 
     @GetMapping("/{id}")
     OneKey get(Caller caller, @PathVariable UUID id) {
         caller.require(Scope.MANAGE_KEYS);
-        return new OneKey(KeyView.of(keys.find(id).orElseThrow(() -> noSuchKey(id))));
+        return new OneKey(KeyView.of(keys.find(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 
     /** Revokes the key; it is refused everywhere within the refresh interval. Revoking twice is harmless. */
     @DeleteMapping("/{id}")
     OneKey revoke(Caller caller, @PathVariable UUID id) {
         caller.require(Scope.MANAGE_KEYS);
-        return new OneKey(KeyView.of(keys.revoke(id).orElseThrow(() -> noSuchKey(id))));
+        return new OneKey(KeyView.of(keys.revoke(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 
     private static NotFoundException noSuchKey(UUID id) {

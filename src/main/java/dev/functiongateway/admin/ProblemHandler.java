@@ -16,6 +16,7 @@ import org.springframework.web.server.ServerWebInputException;
 
 import dev.functiongateway.observability.CallMetrics;
 import dev.functiongateway.support.ConflictException;
+import dev.functiongateway.support.ForbiddenException;
 import dev.functiongateway.support.NotFoundException;
 import reactor.core.publisher.Mono;
 

@@ -235,6 +235,40 @@ abstract class AdminApiContract {
                 .findValuesAsString("versionId")).containsExactly(mineV1, mineV2);
     }
 
+    @Test
+    void aKeyCreatesSeesAndRevokesOnlyKeysWithinItsOwnPowers() {
+        String a = register("{\"name\":\"granted\"}").at("/function/id");
+        Response other = register("{\"name\":\"not-granted\"}");
+        String b = other.at("/function/id");
+        String bVersion = other.at("/function/versionId");
+        Response managerCreated = admin.post("/v1/keys", "{\"name\":\"manager\",\"scopes\":[\"manage_keys\","
+                + "\"list_functions\"],\"functions\":[\"" + a + "\"]}");
+        String managerId = managerCreated.at("/key/id");
+        AdminClient manager = admin.withKey(managerCreated.at("/value"));
+        String adminId = admin.get("/v1/keys").json().get("keys").get(0).get("id").asString();
+
+        assertProblem(manager.post("/v1/keys", "{\"name\":\"root\",\"scopes\":[\"manage_keys\"]}"), 403,
+                "within its own");
+        assertProblem(manager.post("/v1/keys", "{\"name\":\"wider\",\"scopes\":[\"deploy_function\"],"
+                + "\"functions\":[\"" + a + "\"]}"), 403, "within its own");
+        assertProblem(manager.post("/v1/keys", "{\"name\":\"elsewhere\",\"scopes\":[\"list_functions\"],"
+                + "\"functions\":[\"" + b + "/" + bVersion + "\"]}"), 403, "within its own");
+
+        Response narrower = manager.post("/v1/keys", "{\"name\":\"narrower\",\"scopes\":[\"list_functions\"],"
+                + "\"functions\":[\"" + a + "\"]}");
+        assertThat(narrower.status()).as(narrower.text()).isEqualTo(200);
+        assertThat(narrower.at("/key/createdBy")).isEqualTo(managerId);
+        String narrowerId = narrower.at("/key/id");
+        assertThat(admin.get("/v1/keys/" + narrowerId).at("/key/createdBy")).isEqualTo(managerId);
+
+        assertThat(manager.get("/v1/keys").json().get("keys").findValuesAsString("id"))
+                .containsExactlyInAnyOrder(managerId, narrowerId);
+        assertProblem(manager.get("/v1/keys/" + adminId), 404, "does not exist");
+        assertProblem(manager.delete("/v1/keys/" + adminId), 404, "does not exist");
+        assertThat(admin.get("/v1/keys/" + adminId).json().at("/key/revokedAt").isNull()).isTrue();
+        assertThat(manager.delete("/v1/keys/" + narrowerId).status()).isEqualTo(200);
+    }
+
     // ---- errors
 
     @Test
