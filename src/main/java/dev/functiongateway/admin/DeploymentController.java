@@ -67,30 +67,34 @@ class DeploymentController {
     }
 
     @PostMapping
+    @RequiredScope(Scope.DEPLOY_FUNCTION)
     OneDeployment deploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @RequestBody DeploymentRequest request) {
-        caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         return view(registry.deploy(functionId, versionId, request.endpoints(), Boolean.TRUE.equals(request.tls()),
                 request.maxRequestConcurrency()));
     }
 
     @GetMapping
+    @RequiredScope(Scope.LIST_FUNCTIONS)
     OneDeployment get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
-        caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         return view(registry.deployment(functionId, versionId));
     }
 
     @DeleteMapping
+    @RequiredScope(Scope.DEPLOY_FUNCTION)
     OneDeployment undeploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
-        caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         return view(registry.undeploy(functionId, versionId));
     }
 
     /** Registers or renews one instance: 201 the first time, 200 for each renewal. */
     @PutMapping("/instances/{instanceId}")
+    @RequiredScope(Scope.DEPLOY_FUNCTION)
     ResponseEntity<OneDeployment> heartbeat(Caller caller, @PathVariable UUID functionId,
             @PathVariable UUID versionId, @PathVariable String instanceId, @RequestBody InstanceRequest request) {
-        caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         if (request.ttlSeconds() == null) {
             throw new IllegalArgumentException("ttlSeconds is required");
         }
@@ -101,9 +105,10 @@ class DeploymentController {
     }
 
     @DeleteMapping("/instances/{instanceId}")
+    @RequiredScope(Scope.DEPLOY_FUNCTION)
     OneDeployment deregister(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @PathVariable String instanceId) {
-        caller.require(Scope.DEPLOY_FUNCTION).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         registry.deregister(functionId, versionId, instanceId);
         return view(registry.deployment(functionId, versionId));
     }

@@ -67,45 +67,50 @@ class FunctionController {
     }
 
     @PostMapping
+    @RequiredScope(Scope.REGISTER_FUNCTION)
     OneFunction register(Caller caller, @RequestBody FunctionRequest request) {
-        caller.require(Scope.REGISTER_FUNCTION);
         return one(registry.register(request.name(), request.description(), request.spec()));
     }
 
     @PostMapping("/{functionId}/versions")
+    @RequiredScope(Scope.REGISTER_FUNCTION)
     OneFunction addVersion(Caller caller, @PathVariable UUID functionId, @RequestBody FunctionRequest request) {
-        caller.require(Scope.REGISTER_FUNCTION).requireAccess(functionId, null);
+        caller.requireAccess(functionId, null);
         return one(registry.addVersion(functionId, request.name(), request.spec()));
     }
 
     @GetMapping
+    @RequiredScope(Scope.LIST_FUNCTIONS)
     Functions list(Caller caller) {
-        caller.require(Scope.LIST_FUNCTIONS);
         return many(caller, registry.listAll());
     }
 
     @GetMapping("/{functionId}/versions")
+    @RequiredScope(Scope.LIST_FUNCTIONS)
     Functions versions(Caller caller, @PathVariable UUID functionId) {
-        caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, null);
+        caller.requireAccess(functionId, null);
         return many(caller, registry.listVersions(functionId));
     }
 
     @GetMapping("/{functionId}/versions/{versionId}")
+    @RequiredScope(Scope.LIST_FUNCTIONS)
     OneFunction get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
-        caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         return one(registry.get(functionId, versionId));
     }
 
     @PutMapping("/{functionId}/versions/{versionId}")
+    @RequiredScope(Scope.UPDATE_FUNCTION)
     OneFunction update(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @RequestBody VersionUpdate request) {
-        caller.require(Scope.UPDATE_FUNCTION).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         return one(registry.update(functionId, versionId, request.spec(), request.status()));
     }
 
     @DeleteMapping("/{functionId}/versions/{versionId}")
+    @RequiredScope(Scope.DELETE_FUNCTION)
     OneFunction delete(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
-        caller.require(Scope.DELETE_FUNCTION).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         OneFunction deleted = one(registry.get(functionId, versionId));
         registry.delete(functionId, versionId);
         return deleted;

@@ -59,29 +59,29 @@ class KeyController {
     }
 
     @PostMapping
+    @RequiredScope(Scope.MANAGE_KEYS)
     CreatedKey create(Caller caller, @RequestBody KeyRequest request) {
-        caller.require(Scope.MANAGE_KEYS);
         NewApiKey created = keys.create(caller.key(), request.name(), request.scopes(), request.functions(),
                 request.expiresAt(), request.value());
         return new CreatedKey(KeyView.of(created.key()), created.value());
     }
 
     @GetMapping
+    @RequiredScope(Scope.MANAGE_KEYS)
     Keys list(Caller caller) {
-        caller.require(Scope.MANAGE_KEYS);
         return new Keys(keys.list(caller.key()).stream().map(KeyView::of).toList());
     }
 
     @GetMapping("/{id}")
+    @RequiredScope(Scope.MANAGE_KEYS)
     OneKey get(Caller caller, @PathVariable UUID id) {
-        caller.require(Scope.MANAGE_KEYS);
         return new OneKey(KeyView.of(keys.find(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 
     /** Revokes the key; it is refused everywhere within the refresh interval. Revoking twice is harmless. */
     @DeleteMapping("/{id}")
+    @RequiredScope(Scope.MANAGE_KEYS)
     OneKey revoke(Caller caller, @PathVariable UUID id) {
-        caller.require(Scope.MANAGE_KEYS);
         return new OneKey(KeyView.of(keys.revoke(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 

@@ -1,5 +1,6 @@
 package dev.functiongateway.admin;
 
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,6 +13,11 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 /** Title and bearer-key security of the OpenAPI description served at {@code /v3/api-docs}. */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfig {
+
+    static {
+        // The caller comes from the Authorization header, not from a query parameter.
+        SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
+    }
 
     @Bean
     OpenAPI gatewayOpenApi() {

@@ -42,14 +42,16 @@ class QueueController {
     }
 
     @GetMapping
+    @RequiredScope(Scope.QUEUE_DETAILS)
     Queues function(Caller caller, @PathVariable UUID functionId) {
-        caller.require(Scope.QUEUE_DETAILS).requireAccess(functionId, null);
+        caller.requireAccess(functionId, null);
         return queues(caller, functionId, null);
     }
 
     @GetMapping("/versions/{versionId}")
+    @RequiredScope(Scope.QUEUE_DETAILS)
     Queues version(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
-        caller.require(Scope.QUEUE_DETAILS).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         return queues(caller, functionId, versionId);
     }
 

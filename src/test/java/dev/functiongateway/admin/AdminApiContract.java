@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.AdminClient.Response;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The whole admin API over real HTTP against a started gateway. Subclasses choose the database; every test
@@ -267,6 +270,29 @@ abstract class AdminApiContract {
         assertProblem(manager.delete("/v1/keys/" + adminId), 404, "does not exist");
         assertThat(admin.get("/v1/keys/" + adminId).json().at("/key/revokedAt").isNull()).isTrue();
         assertThat(manager.delete("/v1/keys/" + narrowerId).status()).isEqualTo(200);
+    }
+
+    @Test
+    void everyOperationInTheApiDescriptionRefusesKeylessAndScopelessCallers() {
+        JsonNode paths = admin.withKey(null).get("/v3/api-docs").json().get("paths");
+        AdminClient keyless = admin.withKey(null);
+        AdminClient noAdminScope = keyWith("[\"invoke_function\"]", "[]");
+        int operations = 0;
+        for (String path : paths.propertyNames()) {
+            String concrete = path.replaceAll("\\{[^}]*}", UUID.randomUUID().toString());
+            for (String method : paths.get(path).propertyNames()) {
+                String body = method.equals("post") || method.equals("put") ? "{}" : null;
+                String verb = method.toUpperCase(Locale.ROOT);
+                assertProblem(keyless.send(verb, concrete, body), 401, "no API key");
+                assertProblem(noAdminScope.send(verb, concrete, body), 403, "lacks the");
+                operations++;
+            }
+        }
+        assertThat(operations).isGreaterThanOrEqualTo(18);
+
+        assertProblem(keyless.get("/v2/nvcf/no-such-thing"), 401, "no API key");
+        assertProblem(admin.get("/v2/nvcf/deployments/functions/versions"), 404, "no admin operation");
+        assertThat(keyless.get("/actuator/health").status()).isEqualTo(200);
     }
 
     // ---- errors
