@@ -16,6 +16,7 @@ import org.springframework.stereotype.Service;
 import dev.functiongateway.support.Timestamps;
 import dev.functiongateway.support.ConflictException;
 import dev.functiongateway.support.ForbiddenException;
+import dev.functiongateway.support.LogSafe;
 
 /**
  * Creates, lists and revokes keys, and checks presented keys against an in-memory index of every stored
@@ -200,7 +201,7 @@ public class ApiKeyService implements InitializingBean {
         try {
             index = new ApiKeyIndex(repository.findAll());
         } catch (RuntimeException e) {
-            log.warn("Key index refresh failed, keeping the previous one: {}", e.toString());
+            log.warn("Key index refresh failed, keeping the previous one: {}", LogSafe.escape(e.toString()));
         }
     }
 }

@@ -8,6 +8,8 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
+import dev.functiongateway.support.LogSafe;
+
 /**
  * Holds the current {@link RegistrySnapshot}. Readers call {@link #snapshot()} (a volatile read, any thread);
  * writers call {@link #refresh()} after changing the database, and a timer calls it every
@@ -59,7 +61,7 @@ public class RegistryCache implements InitializingBean {
             }
         } catch (RuntimeException e) {
             // Keep serving the last good snapshot; the database may be back by the next tick.
-            log.warn("Registry refresh failed, keeping the previous snapshot: {}", e.toString());
+            log.warn("Registry refresh failed, keeping the previous snapshot: {}", LogSafe.escape(e.toString()));
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -342,6 +343,44 @@ abstract class AdminApiContract {
     }
 
     @Test
+    void inputIsStrictAndProblemsSpeakTheRequestsLanguage() {
+        Response created = register("{\"name\":\"strict\"}");
+        String fid = created.at("/function/id");
+        String vid = created.at("/function/versionId");
+        String version = FUNCTIONS + "/" + fid + "/versions/" + vid;
+
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":5}"), 400, "field 'name' must be a string");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"maxRequestConcurrency\":1.5}"), 400,
+                "field 'maxRequestConcurrency' must be a whole number");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"maxRequestConcurrency\":\"3\"}"), 400,
+                "field 'maxRequestConcurrency' must be a whole number");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"name\":\"y\"}"), 400, "Duplicate");
+        assertProblem(admin.put(version, "{\"health\":{\"protocol\":\"SOAP\"}}"), 400,
+                "field 'health.protocol' must be one of");
+        assertProblem(admin.put(version, "{\"status\":1}"), 400, "field 'status' must be one of");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"bell\\u0007\",\"scopes\":[\"list_functions\"]}"), 400,
+                "control characters");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"two\\nlines\",\"scopes\":[\"list_functions\"]}"), 400,
+                "control characters");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"k\",\"scopes\":[\"list_functions\"],\"functions\":[null]}"),
+                400, "field 'functions[0]' must not be null");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"k\",\"scopes\":[\"list_functions\"],"
+                + "\"expiresAt\":\"+1000000000-12-31T23:59:59Z\"}"), 400, "expiresAt");
+        String grants = String.join(",", Collections.nCopies(1_800, "\"" + fid + "\""));
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"k\",\"scopes\":[\"list_functions\"],\"functions\":["
+                + grants + "]}"), 400, "at most 100");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"k\",\"scopes\":[\"list_functions\"],\"functions\":[\""
+                + fid.substring(1) + "\"]}"), 400, "function restriction");
+
+        assertProblem(admin.get(version.substring(0, version.length() - 1)), 400, "is not a UUID");
+        assertProblem(admin.get(FUNCTIONS + "/" + fid.replace("-", "") + "/versions"), 400, "is not a UUID");
+        assertProblem(admin.send("PATCH", version, "{}"), 405, "allows");
+        assertProblem(admin.get("/v2/nvcf/deployments/functions/versions"), 404, "no admin operation");
+        assertProblem(admin.send("POST", FUNCTIONS, null), 400, "body");
+        assertThat(admin.get(version).json()).isEqualTo(created.json());
+    }
+
+    @Test
     void servesAnOpenApiDescription() {
         Response docs = admin.withKey(null).get("/v3/api-docs");
         assertThat(docs.status()).isEqualTo(200);
@@ -367,6 +406,7 @@ abstract class AdminApiContract {
         assertThat(response.status()).as(response.text()).isEqualTo(status);
         assertThat(response.contentType()).isEqualTo("application/problem+json");
         assertThat(response.at("/detail")).contains(detailPart);
-        assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("java.")
+                .doesNotContain("dev.functiongateway").doesNotContain("static resource");
     }
 }
