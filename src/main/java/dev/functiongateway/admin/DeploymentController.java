@@ -1,5 +1,7 @@
 package dev.functiongateway.admin;
 
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -15,6 +17,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.functiongateway.auth.Scope;
 import dev.functiongateway.registry.FunctionInstance;
 import dev.functiongateway.registry.RegistryService;
@@ -36,11 +40,13 @@ class DeploymentController {
     }
 
     /** Body of a deployment: worker endpoints ({@code host:port}), all reached with TLS when {@code tls}. */
-    record DeploymentRequest(List<String> endpoints, Boolean tls, Integer maxRequestConcurrency) {
+    record DeploymentRequest(@Schema(requiredMode = REQUIRED) List<String> endpoints, Boolean tls,
+            Integer maxRequestConcurrency) {
     }
 
     /** Body of a self-registration heartbeat; the instance lapses {@code ttlSeconds} after the last one. */
-    record InstanceRequest(String address, Integer ttlSeconds, Boolean tls) {
+    record InstanceRequest(@Schema(requiredMode = REQUIRED) String address,
+            @Schema(requiredMode = REQUIRED) Integer ttlSeconds, Boolean tls) {
     }
 
     record InstanceView(String id, String address, boolean tls, Instant registeredAt, Instant expiresAt) {
@@ -68,6 +74,8 @@ class DeploymentController {
 
     @PostMapping
     @RequiredScope(Scope.DEPLOY_FUNCTION)
+    @Operation(operationId = "createDeployment",
+            summary = "Deploys a version to worker endpoints, replacing its instances")
     OneDeployment deploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @RequestBody DeploymentRequest request) {
         caller.requireAccess(functionId, versionId);
@@ -77,6 +85,7 @@ class DeploymentController {
 
     @GetMapping
     @RequiredScope(Scope.LIST_FUNCTIONS)
+    @Operation(operationId = "getDeployment", summary = "Shows a version's deployment and each instance's health")
     OneDeployment get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return view(registry.deployment(functionId, versionId));
@@ -84,6 +93,7 @@ class DeploymentController {
 
     @DeleteMapping
     @RequiredScope(Scope.DEPLOY_FUNCTION)
+    @Operation(operationId = "deleteDeployment", summary = "Removes every instance and marks the version INACTIVE")
     OneDeployment undeploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return view(registry.undeploy(functionId, versionId));
@@ -92,6 +102,8 @@ class DeploymentController {
     /** Registers or renews one instance: 201 the first time, 200 for each renewal. */
     @PutMapping("/instances/{instanceId}")
     @RequiredScope(Scope.DEPLOY_FUNCTION)
+    @Operation(operationId = "registerInstance",
+            summary = "Registers or renews a self-registered instance (201 the first time)")
     ResponseEntity<OneDeployment> heartbeat(Caller caller, @PathVariable UUID functionId,
             @PathVariable UUID versionId, @PathVariable String instanceId, @RequestBody InstanceRequest request) {
         caller.requireAccess(functionId, versionId);
@@ -106,6 +118,7 @@ class DeploymentController {
 
     @DeleteMapping("/instances/{instanceId}")
     @RequiredScope(Scope.DEPLOY_FUNCTION)
+    @Operation(operationId = "deregisterInstance", summary = "Removes one self-registered instance")
     OneDeployment deregister(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @PathVariable String instanceId) {
         caller.requireAccess(functionId, versionId);

@@ -1,5 +1,7 @@
 package dev.functiongateway.admin;
 
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
 import java.util.List;
 import java.util.UUID;
 
@@ -12,6 +14,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.functiongateway.auth.Scope;
 import dev.functiongateway.registry.InferenceProtocol;
 import dev.functiongateway.registry.RegistryService;
@@ -37,7 +41,8 @@ class FunctionController {
     }
 
     /** Body of a create or new-version request; null fields take defaults. */
-    record FunctionRequest(String name, String description, InferenceProtocol inferenceProtocol, String inferenceUrl,
+    record FunctionRequest(@Schema(requiredMode = REQUIRED) String name, String description,
+            InferenceProtocol inferenceProtocol, String inferenceUrl,
             Integer maxRequestConcurrency, FunctionView.Health health) {
 
         VersionSpec spec() {
@@ -68,12 +73,14 @@ class FunctionController {
 
     @PostMapping
     @RequiredScope(Scope.REGISTER_FUNCTION)
+    @Operation(operationId = "createFunction", summary = "Registers a function with its first version")
     OneFunction register(Caller caller, @RequestBody FunctionRequest request) {
         return one(registry.register(request.name(), request.description(), request.spec()));
     }
 
     @PostMapping("/{functionId}/versions")
     @RequiredScope(Scope.REGISTER_FUNCTION)
+    @Operation(operationId = "createFunctionVersion", summary = "Adds a version to a function")
     OneFunction addVersion(Caller caller, @PathVariable UUID functionId, @RequestBody FunctionRequest request) {
         caller.requireAccess(functionId, null);
         return one(registry.addVersion(functionId, request.name(), request.spec()));
@@ -81,12 +88,14 @@ class FunctionController {
 
     @GetMapping
     @RequiredScope(Scope.LIST_FUNCTIONS)
+    @Operation(operationId = "listFunctions", summary = "Lists every function version this key may see")
     Functions list(Caller caller) {
         return many(caller, registry.listAll());
     }
 
     @GetMapping("/{functionId}/versions")
     @RequiredScope(Scope.LIST_FUNCTIONS)
+    @Operation(operationId = "listFunctionVersions", summary = "Lists a function's versions")
     Functions versions(Caller caller, @PathVariable UUID functionId) {
         caller.requireAccess(functionId, null);
         return many(caller, registry.listVersions(functionId));
@@ -94,6 +103,7 @@ class FunctionController {
 
     @GetMapping("/{functionId}/versions/{versionId}")
     @RequiredScope(Scope.LIST_FUNCTIONS)
+    @Operation(operationId = "getFunctionVersion", summary = "Shows one function version")
     OneFunction get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return one(registry.get(functionId, versionId));
@@ -101,6 +111,7 @@ class FunctionController {
 
     @PutMapping("/{functionId}/versions/{versionId}")
     @RequiredScope(Scope.UPDATE_FUNCTION)
+    @Operation(operationId = "updateFunctionVersion", summary = "Changes a version's settings or status")
     OneFunction update(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @RequestBody VersionUpdate request) {
         caller.requireAccess(functionId, versionId);
@@ -109,6 +120,8 @@ class FunctionController {
 
     @DeleteMapping("/{functionId}/versions/{versionId}")
     @RequiredScope(Scope.DELETE_FUNCTION)
+    @Operation(operationId = "deleteFunctionVersion",
+            summary = "Deletes a version (and the function with its last version)")
     OneFunction delete(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
         caller.requireAccess(functionId, versionId);
         OneFunction deleted = one(registry.get(functionId, versionId));

@@ -1,5 +1,7 @@
 package dev.functiongateway.admin;
 
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +15,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.functiongateway.auth.ApiKey;
 import dev.functiongateway.auth.ApiKeyService;
 import dev.functiongateway.auth.FunctionGrant;
@@ -36,7 +41,8 @@ class KeyController {
     }
 
     /** Body of a create: {@code value} imports a key from another system instead of generating one. */
-    record KeyRequest(String name, Set<Scope> scopes, List<FunctionGrant> functions, Instant expiresAt, String value) {
+    record KeyRequest(@Schema(requiredMode = REQUIRED) String name, @Schema(requiredMode = REQUIRED) Set<Scope> scopes,
+            List<FunctionGrant> functions, Instant expiresAt, String value) {
     }
 
     /** A key as shown: {@code createdBy} is the id of the key that created it, null for the gateway's own. */
@@ -60,6 +66,9 @@ class KeyController {
 
     @PostMapping
     @RequiredScope(Scope.MANAGE_KEYS)
+    @Operation(operationId = "createKey",
+            summary = "Creates an API key within the calling key's powers; its value is shown this once")
+    @ApiResponse(responseCode = "409", description = "A key with this value already exists.")
     CreatedKey create(Caller caller, @RequestBody KeyRequest request) {
         NewApiKey created = keys.create(caller.key(), request.name(), request.scopes(), request.functions(),
                 request.expiresAt(), request.value());
@@ -68,12 +77,14 @@ class KeyController {
 
     @GetMapping
     @RequiredScope(Scope.MANAGE_KEYS)
+    @Operation(operationId = "listKeys", summary = "Lists the keys within the calling key's powers")
     Keys list(Caller caller) {
         return new Keys(keys.list(caller.key()).stream().map(KeyView::of).toList());
     }
 
     @GetMapping("/{id}")
     @RequiredScope(Scope.MANAGE_KEYS)
+    @Operation(operationId = "getKey", summary = "Shows one key")
     OneKey get(Caller caller, @PathVariable UUID id) {
         return new OneKey(KeyView.of(keys.find(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
@@ -81,6 +92,8 @@ class KeyController {
     /** Revokes the key; it is refused everywhere within the refresh interval. Revoking twice is harmless. */
     @DeleteMapping("/{id}")
     @RequiredScope(Scope.MANAGE_KEYS)
+    @Operation(operationId = "revokeKey",
+            summary = "Revokes a key; it is refused everywhere within the refresh interval")
     OneKey revoke(Caller caller, @PathVariable UUID id) {
         return new OneKey(KeyView.of(keys.revoke(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }

@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
 import dev.functiongateway.auth.Scope;
 import dev.functiongateway.registry.RegistryCache;
 import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
@@ -43,6 +44,7 @@ class QueueController {
 
     @GetMapping
     @RequiredScope(Scope.QUEUE_DETAILS)
+    @Operation(operationId = "getFunctionQueue", summary = "Queue depth of each version of a function on this replica")
     Queues function(Caller caller, @PathVariable UUID functionId) {
         caller.requireAccess(functionId, null);
         return queues(caller, functionId, null);
@@ -50,6 +52,7 @@ class QueueController {
 
     @GetMapping("/versions/{versionId}")
     @RequiredScope(Scope.QUEUE_DETAILS)
+    @Operation(operationId = "getFunctionVersionQueue", summary = "Queue depth of one version on this replica")
     Queues version(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return queues(caller, functionId, versionId);

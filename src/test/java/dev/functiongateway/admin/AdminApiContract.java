@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -16,6 +20,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.AdminClient.Response;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -387,6 +396,59 @@ abstract class AdminApiContract {
         assertThat(docs.json().at("/info/title").asString()).isEqualTo("Function Gateway admin API");
         assertThat(docs.json().get("paths").propertyNames()).contains("/v2/nvcf/functions", "/v1/keys",
                 "/v2/nvcf/deployments/functions/{functionId}/versions/{versionId}");
+    }
+
+    /** What a client generator trips on: the document as an OpenAPI parser reads it, and as generators use it. */
+    @Test
+    void theApiDescriptionIsValidAndGeneratesCleanClients() {
+        String text = admin.withKey(null).get("/v3/api-docs").text();
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(text, null, options);
+        assertThat(parsed.getMessages()).isEmpty();
+        OpenAPI api = parsed.getOpenAPI();
+        assertThat(api.getInfo().getVersion()).matches("\\d+\\.\\d+\\.\\d+.*");
+
+        Set<String> operationIds = new HashSet<>();
+        api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+            String name = method + " " + path;
+            assertThat(operation.getOperationId()).as(name).matches("[a-z][A-Za-z]+");
+            assertThat(operationIds.add(operation.getOperationId())).as("unique operationId " + name).isTrue();
+            assertThat(operation.getExtensions()).as(name).containsKey("x-required-scope");
+            assertThat(operation.getDescription()).as(name).contains("Requires scope");
+            assertThat(operation.getParameters() == null ? List.<String>of()
+                    : operation.getParameters().stream().map(p -> p.getName()).toList()).as(name).doesNotContain("caller");
+            for (String code : List.of("401", "403")) {
+                assertThat(operation.getResponses().get(code).getContent())
+                        .as(name + " " + code).containsKey("application/problem+json");
+            }
+            if (operation.getRequestBody() != null) {
+                assertThat(operation.getResponses()).as(name).containsKey("400");
+                operation.getRequestBody().getContent().values()
+                        .forEach(media -> assertThat(media.getSchema().get$ref()).as(name + " body").isNotNull());
+            }
+            operation.getResponses().forEach((code, response) -> {
+                if (response.getContent() != null) {
+                    response.getContent().values().forEach(media -> assertThat(media.getSchema().get$ref())
+                            .as(name + " " + code + " is a named schema").isNotNull());
+                }
+            });
+        }));
+        assertThat(operationIds).hasSizeGreaterThanOrEqualTo(18);
+
+        Map<String, Schema> schemas = api.getComponents().getSchemas();
+        schemas.forEach((schemaName, schema) -> {
+            if (schema.getProperties() != null) {
+                schema.getProperties().forEach((property, value) -> assertThat(((Schema<?>) value).getProperties())
+                        .as(schemaName + "." + property + " is not an anonymous inline object").isNull());
+            }
+        });
+        JsonNode tree = admin.withKey(null).get("/v3/api-docs").json();
+        assertThat(tree.findValuesAsString("$ref")).allSatisfy(ref -> assertThat(schemas)
+                .containsKey(ref.substring("#/components/schemas/".length())));
+        assertThat(schemas.get("FunctionRequest").getRequired()).contains("name");
+        assertThat(schemas.get("KeyRequest").getRequired()).contains("name", "scopes");
+        assertThat(schemas.get("DeploymentRequest").getRequired()).contains("endpoints");
     }
 
     Response register(String body) {
