@@ -14,9 +14,12 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import dev.functiongateway.auth.Scope;
+import dev.functiongateway.registry.HealthProtocol;
 import dev.functiongateway.registry.InferenceProtocol;
 import dev.functiongateway.registry.RegistryService;
 import dev.functiongateway.registry.RegistryService.FunctionAndVersion;
@@ -32,6 +35,9 @@ import dev.functiongateway.routing.VersionHealth;
 @RequestMapping("/v2/nvcf/functions")
 class FunctionController {
 
+    /** NVIDIA Cloud Functions' inferenceUrl for gRPC functions. */
+    static final String NVCF_GRPC_URL = "/grpc";
+
     private final RegistryService registry;
     private final VersionHealth health;
 
@@ -40,32 +46,71 @@ class FunctionController {
         this.health = health;
     }
 
-    /** Body of a create or new-version request; null fields take defaults. */
+    /**
+     * Body of a create or new-version request, in NVIDIA Cloud Functions' shape; null fields take defaults.
+     * Without {@code inferenceProtocol}, NVCF's {@code inferenceUrl} decides: {@code /grpc} marks a gRPC function,
+     * any other path an HTTP one. NVCF fields that mean nothing here are accepted and answered with warnings.
+     */
     record FunctionRequest(@Schema(requiredMode = REQUIRED) String name, String description,
-            InferenceProtocol inferenceProtocol, String inferenceUrl,
-            Integer maxRequestConcurrency, FunctionView.Health health) {
+            InferenceProtocol inferenceProtocol, String inferenceUrl, Integer maxRequestConcurrency,
+            HealthRequest health, Integer inferencePort, String containerImage, String containerArgs,
+            List<Object> containerEnvironment, List<Object> models, List<Object> resources, List<Object> secrets,
+            String helmChart, String helmChartServiceName, String apiBodyFormat, String functionType,
+            List<String> tags) {
 
         VersionSpec spec() {
-            return FunctionController.spec(inferenceProtocol, inferenceUrl, health, maxRequestConcurrency);
+            InferenceProtocol protocol = inferenceProtocol != null || inferenceUrl == null ? inferenceProtocol
+                    : NVCF_GRPC_URL.equals(inferenceUrl) ? InferenceProtocol.GRPC : InferenceProtocol.HTTP;
+            return FunctionController.spec(protocol, inferenceUrl, health, maxRequestConcurrency);
+        }
+
+        List<String> warnings() {
+            return HealthRequest.ignored(health).add("inferencePort", inferencePort)
+                    .add("containerImage", containerImage).add("containerArgs", containerArgs)
+                    .add("containerEnvironment", containerEnvironment).add("models", models)
+                    .add("resources", resources).add("secrets", secrets).add("helmChart", helmChart)
+                    .add("helmChartServiceName", helmChartServiceName).add("apiBodyFormat", apiBodyFormat)
+                    .add("functionType", functionType).add("tags", tags).warnings();
+        }
+    }
+
+    /**
+     * How to check a version's instances: {@code protocol} GRPC (any case; {@code uri} the service name,
+     * {@code /} or empty for the whole server), HTTP ({@code uri} the path) or NONE. NVCF's {@code port},
+     * {@code timeout} and {@code expectedStatusCode} are accepted and ignored.
+     */
+    record HealthRequest(HealthProtocol protocol, String uri, Integer port, String timeout,
+            Integer expectedStatusCode) {
+
+        static IgnoredFields ignored(HealthRequest health) {
+            IgnoredFields ignored = new IgnoredFields();
+            return health == null ? ignored : ignored.add("health.port", health.port())
+                    .add("health.timeout", health.timeout()).add("health.expectedStatusCode", health.expectedStatusCode());
         }
     }
 
     /** Body of an update; null fields stay as they are. */
     record VersionUpdate(InferenceProtocol inferenceProtocol, String inferenceUrl, Integer maxRequestConcurrency,
-            FunctionView.Health health, VersionStatus status) {
+            HealthRequest health, VersionStatus status) {
 
         VersionSpec spec() {
             return FunctionController.spec(inferenceProtocol, inferenceUrl, health, maxRequestConcurrency);
         }
     }
 
-    private static VersionSpec spec(InferenceProtocol protocol, String inferenceUrl, FunctionView.Health health,
+    private static VersionSpec spec(InferenceProtocol protocol, String inferenceUrl, HealthRequest health,
             Integer maxRequestConcurrency) {
-        return new VersionSpec(protocol, inferenceUrl, health == null ? null : health.protocol(),
-                health == null ? null : health.uri(), maxRequestConcurrency);
+        HealthProtocol healthProtocol = health == null ? null : health.protocol();
+        String healthUri = health == null ? null : health.uri();
+        // NVCF writes "/" for a gRPC health check of the whole server; grpc.health.v1 names that service "".
+        if (healthProtocol == HealthProtocol.GRPC && "/".equals(healthUri)) {
+            healthUri = "";
+        }
+        return new VersionSpec(protocol, inferenceUrl, healthProtocol, healthUri, maxRequestConcurrency);
     }
 
-    record OneFunction(FunctionView function) {
+    /** A function version; {@code warnings} name request fields that had no effect (absent when none). */
+    record OneFunction(FunctionView function, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {
     }
 
     record Functions(List<FunctionView> functions) {
@@ -75,7 +120,7 @@ class FunctionController {
     @RequiredScope(Scope.REGISTER_FUNCTION)
     @Operation(operationId = "createFunction", summary = "Registers a function with its first version")
     OneFunction register(Caller caller, @RequestBody FunctionRequest request) {
-        return one(registry.register(request.name(), request.description(), request.spec()));
+        return one(registry.register(request.name(), request.description(), request.spec()), request.warnings());
     }
 
     @PostMapping("/{functionId}/versions")
@@ -83,7 +128,7 @@ class FunctionController {
     @Operation(operationId = "createFunctionVersion", summary = "Adds a version to a function")
     OneFunction addVersion(Caller caller, @PathVariable UUID functionId, @RequestBody FunctionRequest request) {
         caller.requireAccess(functionId, null);
-        return one(registry.addVersion(functionId, request.name(), request.spec()));
+        return one(registry.addVersion(functionId, request.name(), request.spec()), request.warnings());
     }
 
     @GetMapping
@@ -115,7 +160,8 @@ class FunctionController {
     OneFunction update(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @RequestBody VersionUpdate request) {
         caller.requireAccess(functionId, versionId);
-        return one(registry.update(functionId, versionId, request.spec(), request.status()));
+        return one(registry.update(functionId, versionId, request.spec(), request.status()),
+                HealthRequest.ignored(request.health()).warnings());
     }
 
     @DeleteMapping("/{functionId}/versions/{versionId}")
@@ -130,7 +176,11 @@ class FunctionController {
     }
 
     private OneFunction one(FunctionAndVersion fv) {
-        return new OneFunction(FunctionView.of(fv, health.statusOf(fv.version())));
+        return one(fv, List.of());
+    }
+
+    private OneFunction one(FunctionAndVersion fv, List<String> warnings) {
+        return new OneFunction(FunctionView.of(fv, health.statusOf(fv.version())), warnings);
     }
 
     private Functions many(Caller caller, List<FunctionAndVersion> all) {

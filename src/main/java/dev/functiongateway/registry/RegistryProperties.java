@@ -10,7 +10,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param refreshInterval how often each replica reloads the registry and keys, so that replicas sharing a
  *                        database converge within this interval plus one load; default 2 s
+ * @param deployTimeout   how long a deployed version may wait for its first healthy instance before its status
+ *                        turns from DEPLOYING to ERROR (with the reason); default 5 min
  */
 @ConfigurationProperties("gateway.registry")
-public record RegistryProperties(@DefaultValue("2s") Duration refreshInterval) {
+public record RegistryProperties(@DefaultValue("2s") Duration refreshInterval,
+        @DefaultValue("5m") Duration deployTimeout) {
 }

@@ -3,6 +3,8 @@ package dev.functiongateway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -34,7 +36,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.grpc.server.port=0",
         "gateway.auth.bootstrap-admin-key=" + AdminApiContract.ADMIN_KEY,
-        "gateway.registry.refresh-interval=500ms",
+        "gateway.registry.refresh-interval=500ms", "gateway.registry.deploy-timeout=3s",
         // Cached contexts close one after another at JVM exit; bound each one's wait for the listener.
         "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
 abstract class AdminApiContract {
@@ -130,6 +132,78 @@ abstract class AdminApiContract {
 
         assertThat(admin.delete(path + "/instances/worker-b").status()).isEqualTo(200);
         assertThat(admin.delete(path + "/instances/worker-b").status()).isEqualTo(404);
+    }
+
+    // ---- NVIDIA Cloud Functions' request shapes
+
+    @Test
+    void acceptsNvcfShapedRequestsAndWarnsOfFieldsWithoutEffect() {
+        Response grpc = register("""
+                {"name": "nvcf-echo", "description": "from an NVCF script", "inferenceUrl": "/grpc",
+                 "inferencePort": 8001, "containerImage": "nvcr.io/org/echo:1.0", "apiBodyFormat": "CUSTOM",
+                 "containerEnvironment": [{"key": "LOG_LEVEL", "value": "info"}], "functionType": "DEFAULT",
+                 "tags": ["demo"], "health": {"protocol": "gRPC", "uri": "/", "port": 8001, "timeout": "PT10S",
+                 "expectedStatusCode": 0}}""");
+        assertThat(grpc.at("/function/inferenceProtocol")).isEqualTo("GRPC");
+        assertThat(grpc.at("/function/health/protocol")).isEqualTo("GRPC");
+        assertThat(grpc.at("/function/health/uri")).isEmpty();
+        assertThat(grpc.json().get("warnings").valueStream().map(JsonNode::asString))
+                .anySatisfy(w -> assertThat(w).startsWith("'containerImage' is ignored"))
+                .anySatisfy(w -> assertThat(w).startsWith("'inferencePort' is ignored"))
+                .anySatisfy(w -> assertThat(w).startsWith("'health.port' is ignored"))
+                .noneSatisfy(w -> assertThat(w).contains("inferenceUrl"));
+        Response http = register("""
+                {"name": "nvcf-http", "inferenceUrl": "/echo", "containerImage": "nvcr.io/org/echo:1.0",
+                 "health": {"protocol": "HTTP", "uri": "/health", "expectedStatusCode": 200}}""");
+        assertThat(http.at("/function/inferenceProtocol")).isEqualTo("HTTP");
+        assertThat(http.at("/function/inferenceUrl")).isEqualTo("/echo");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"health\":{\"protocol\":\"HTTP\",\"colour\":1}}"),
+                400, "unknown field 'colour'");
+
+        String deployment = "/v2/nvcf/deployments/functions/" + grpc.at("/function/id") + "/versions/"
+                + grpc.at("/function/versionId");
+        Response deployed = admin.post(deployment, """
+                {"endpoints": ["127.0.0.1:9301"], "deploymentSpecifications": [{"gpu": "L40",
+                 "instanceType": "gl40_1.br20_2xlarge", "backend": "GFN", "minInstances": 1, "maxInstances": 2,
+                 "maxRequestConcurrency": 3}]}""");
+        assertThat(deployed.status()).as(deployed.text()).isEqualTo(200);
+        assertThat(deployed.at("/deployment/functionVersionId")).isEqualTo(grpc.at("/function/versionId"));
+        assertThat(deployed.at("/deployment/versionId")).isEqualTo(grpc.at("/function/versionId"));
+        assertThat(deployed.at("/deployment/functionStatus")).isEqualTo(deployed.at("/deployment/status"));
+        assertThat(deployed.json().at("/deployment/maxRequestConcurrency").asInt()).isEqualTo(3);
+        assertThat(deployed.json().get("warnings").valueStream().map(JsonNode::asString))
+                .anySatisfy(w -> assertThat(w).startsWith("'deploymentSpecifications.gpu' is ignored"));
+
+        Response updated = admin.put(deployment, """
+                {"deploymentSpecifications": [{"gpu": "L40", "instanceType": "gl40_1.br20_2xlarge",
+                 "minInstances": 1, "maxInstances": 1, "maxRequestConcurrency": 5}]}""");
+        assertThat(updated.status()).as(updated.text()).isEqualTo(200);
+        assertThat(updated.json().at("/deployment/maxRequestConcurrency").asInt()).isEqualTo(5);
+        assertThat(updated.json().at("/deployment/instances").findValuesAsString("address"))
+                .containsExactly("127.0.0.1:9301");
+    }
+
+    @Test
+    void aDeploymentShowsEachInstancesHealthAndTurnsToErrorWhenNoneEverBecomesHealthy() throws Exception {
+        Response created = register("{\"name\":\"never-healthy\"}");
+        String deployment = "/v2/nvcf/deployments/functions/" + created.at("/function/id") + "/versions/"
+                + created.at("/function/versionId");
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Response deployed = admin.post(deployment, "{\"endpoints\":[\"127.0.0.1:" + closedPort + "\"]}");
+        assertThat(deployed.at("/deployment/status")).isEqualTo("DEPLOYING");
+        assertThat(deployed.at("/deployment/statusReason")).isNotEmpty();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Response now = admin.get(deployment);
+            assertThat(now.at("/deployment/instances/0/health/healthy")).isEqualTo("false");
+            assertThat(now.json().at("/deployment/instances/0/health/lastCheckAt").isString()).isTrue();
+            assertThat(now.at("/deployment/instances/0/health/lastError")).contains("UNAVAILABLE");
+            assertThat(now.at("/deployment/functionStatus")).isEqualTo("ERROR");
+            assertThat(now.at("/deployment/statusReason")).contains("deploy-timeout").contains("UNAVAILABLE");
+        });
     }
 
     // ---- keys
@@ -320,7 +394,8 @@ abstract class AdminApiContract {
 
     @Test
     void malformedInputIsABadRequestThatChangesNothing() {
-        Response created = register("{\"name\":\"stable\"}");
+        // No health checks: the deployment's view (check times included) must stay exactly as it was.
+        Response created = register("{\"name\":\"stable\",\"health\":{\"protocol\":\"NONE\"}}");
         String fid = created.at("/function/id");
         String version = FUNCTIONS + "/" + fid + "/versions/" + created.at("/function/versionId");
         String deployment = "/v2/nvcf/deployments/functions/" + fid + "/versions/" + created.at("/function/versionId");
@@ -365,7 +440,7 @@ abstract class AdminApiContract {
                 "field 'maxRequestConcurrency' must be a whole number");
         assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"name\":\"y\"}"), 400, "Duplicate");
         assertProblem(admin.put(version, "{\"health\":{\"protocol\":\"SOAP\"}}"), 400,
-                "field 'health.protocol' must be one of");
+                "field 'health.protocol': must be one of GRPC, HTTP, NONE (any case), got 'SOAP'");
         assertProblem(admin.put(version, "{\"status\":1}"), 400, "field 'status' must be one of");
         assertProblem(admin.post("/v1/keys", "{\"name\":\"bell\\u0007\",\"scopes\":[\"list_functions\"]}"), 400,
                 "control characters");
