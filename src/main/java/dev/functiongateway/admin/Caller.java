@@ -3,21 +3,17 @@ package dev.functiongateway.admin;
 import java.util.UUID;
 
 import dev.functiongateway.auth.ApiKey;
-import dev.functiongateway.auth.Scope;
+import dev.functiongateway.support.ForbiddenException;
 
 /**
- * The authenticated key behind an admin request. Declare it as the first parameter of a controller method:
- * {@link CallerArgumentResolver} then refuses the request with 401 before the body is read.
+ * The authenticated key behind an admin request, put on the exchange by {@link AdminAuthorizationFilter} once
+ * the key has the operation's scope. Declare it as a controller method parameter to check function
+ * restrictions.
  */
 public record Caller(ApiKey key) {
 
-    /** @throws ForbiddenException if the key lacks the scope */
-    public Caller require(Scope scope) {
-        if (!key.has(scope)) {
-            throw new ForbiddenException("this key lacks the '" + scope.wireName() + "' scope");
-        }
-        return this;
-    }
+    /** The exchange attribute that holds the caller. */
+    static final String ATTRIBUTE = Caller.class.getName();
 
     /** @throws ForbiddenException if the key is restricted to other functions or versions */
     public Caller requireAccess(UUID functionId, UUID versionId) {

@@ -1,29 +1,19 @@
 package dev.functiongateway.admin;
 
 import org.springframework.core.MethodParameter;
-import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.BindingContext;
 import org.springframework.web.reactive.result.method.HandlerMethodArgumentResolver;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.functiongateway.auth.ApiKeyService;
-import dev.functiongateway.auth.Authentication;
-import dev.functiongateway.auth.BearerToken;
-import dev.functiongateway.observability.CallMetrics;
 import reactor.core.publisher.Mono;
 
-/** Supplies {@link Caller} parameters from the {@code Authorization: Bearer} header, or fails with 401. */
+/**
+ * Supplies {@link Caller} parameters from the exchange, where {@link AdminAuthorizationFilter} put it. A request
+ * that reached an operation without passing that filter is refused with 401.
+ */
 @Component
-public class CallerArgumentResolver implements HandlerMethodArgumentResolver {
-
-    private final ApiKeyService keys;
-    private final CallMetrics metrics;
-
-    public CallerArgumentResolver(ApiKeyService keys, CallMetrics metrics) {
-        this.keys = keys;
-        this.metrics = metrics;
-    }
+class CallerArgumentResolver implements HandlerMethodArgumentResolver {
 
     @Override
     public boolean supportsParameter(MethodParameter parameter) {
@@ -33,12 +23,8 @@ public class CallerArgumentResolver implements HandlerMethodArgumentResolver {
     @Override
     public Mono<Object> resolveArgument(MethodParameter parameter, BindingContext bindingContext,
             ServerWebExchange exchange) {
-        String token = BearerToken.extract(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
-        Authentication result = keys.authenticate(token);
-        if (!result.succeeded()) {
-            metrics.authFailure("http", result.failure());
-            return Mono.error(new UnauthenticatedException(result.failure().message()));
-        }
-        return Mono.just(new Caller(result.key()));
+        Caller caller = exchange.getAttribute(Caller.ATTRIBUTE);
+        return caller != null ? Mono.just(caller)
+                : Mono.error(new UnauthenticatedException("no API key: send 'Authorization: Bearer <key>'"));
     }
 }

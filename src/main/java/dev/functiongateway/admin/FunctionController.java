@@ -1,5 +1,7 @@
 package dev.functiongateway.admin;
 
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
 import java.util.List;
 import java.util.UUID;
 
@@ -12,7 +14,12 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import dev.functiongateway.auth.Scope;
+import dev.functiongateway.registry.HealthProtocol;
 import dev.functiongateway.registry.InferenceProtocol;
 import dev.functiongateway.registry.RegistryService;
 import dev.functiongateway.registry.RegistryService.FunctionAndVersion;
@@ -28,6 +35,9 @@ import dev.functiongateway.routing.VersionHealth;
 @RequestMapping("/v2/nvcf/functions")
 class FunctionController {
 
+    /** NVIDIA Cloud Functions' inferenceUrl for gRPC functions. */
+    static final String NVCF_GRPC_URL = "/grpc";
+
     private final RegistryService registry;
     private final VersionHealth health;
 
@@ -36,83 +46,141 @@ class FunctionController {
         this.health = health;
     }
 
-    /** Body of a create or new-version request; null fields take defaults. */
-    record FunctionRequest(String name, String description, InferenceProtocol inferenceProtocol, String inferenceUrl,
-            Integer maxRequestConcurrency, FunctionView.Health health) {
+    /**
+     * Body of a create or new-version request, in NVIDIA Cloud Functions' shape; null fields take defaults.
+     * Without {@code inferenceProtocol}, NVCF's {@code inferenceUrl} decides: {@code /grpc} marks a gRPC function,
+     * any other path an HTTP one. NVCF fields that mean nothing here are accepted and answered with warnings.
+     */
+    record FunctionRequest(@Schema(requiredMode = REQUIRED) String name, String description,
+            InferenceProtocol inferenceProtocol, String inferenceUrl, Integer maxRequestConcurrency,
+            HealthRequest health, Integer inferencePort, String containerImage, String containerArgs,
+            List<Object> containerEnvironment, List<Object> models, List<Object> resources, List<Object> secrets,
+            String helmChart, String helmChartServiceName, String apiBodyFormat, String functionType,
+            List<String> tags) {
 
         VersionSpec spec() {
-            return FunctionController.spec(inferenceProtocol, inferenceUrl, health, maxRequestConcurrency);
+            InferenceProtocol protocol = inferenceProtocol != null || inferenceUrl == null ? inferenceProtocol
+                    : NVCF_GRPC_URL.equals(inferenceUrl) ? InferenceProtocol.GRPC : InferenceProtocol.HTTP;
+            return FunctionController.spec(protocol, inferenceUrl, health, maxRequestConcurrency);
+        }
+
+        List<String> warnings() {
+            return HealthRequest.ignored(health).add("inferencePort", inferencePort)
+                    .add("containerImage", containerImage).add("containerArgs", containerArgs)
+                    .add("containerEnvironment", containerEnvironment).add("models", models)
+                    .add("resources", resources).add("secrets", secrets).add("helmChart", helmChart)
+                    .add("helmChartServiceName", helmChartServiceName).add("apiBodyFormat", apiBodyFormat)
+                    .add("functionType", functionType).add("tags", tags).warnings();
+        }
+    }
+
+    /**
+     * How to check a version's instances: {@code protocol} GRPC (any case; {@code uri} the service name,
+     * {@code /} or empty for the whole server), HTTP ({@code uri} the path) or NONE. NVCF's {@code port},
+     * {@code timeout} and {@code expectedStatusCode} are accepted and ignored.
+     */
+    record HealthRequest(HealthProtocol protocol, String uri, Integer port, String timeout,
+            Integer expectedStatusCode) {
+
+        static IgnoredFields ignored(HealthRequest health) {
+            IgnoredFields ignored = new IgnoredFields();
+            return health == null ? ignored : ignored.add("health.port", health.port())
+                    .add("health.timeout", health.timeout()).add("health.expectedStatusCode", health.expectedStatusCode());
         }
     }
 
     /** Body of an update; null fields stay as they are. */
     record VersionUpdate(InferenceProtocol inferenceProtocol, String inferenceUrl, Integer maxRequestConcurrency,
-            FunctionView.Health health, VersionStatus status) {
+            HealthRequest health, VersionStatus status) {
 
         VersionSpec spec() {
             return FunctionController.spec(inferenceProtocol, inferenceUrl, health, maxRequestConcurrency);
         }
     }
 
-    private static VersionSpec spec(InferenceProtocol protocol, String inferenceUrl, FunctionView.Health health,
+    private static VersionSpec spec(InferenceProtocol protocol, String inferenceUrl, HealthRequest health,
             Integer maxRequestConcurrency) {
-        return new VersionSpec(protocol, inferenceUrl, health == null ? null : health.protocol(),
-                health == null ? null : health.uri(), maxRequestConcurrency);
+        HealthProtocol healthProtocol = health == null ? null : health.protocol();
+        String healthUri = health == null ? null : health.uri();
+        // NVCF writes "/" for a gRPC health check of the whole server; grpc.health.v1 names that service "".
+        if (healthProtocol == HealthProtocol.GRPC && "/".equals(healthUri)) {
+            healthUri = "";
+        }
+        return new VersionSpec(protocol, inferenceUrl, healthProtocol, healthUri, maxRequestConcurrency);
     }
 
-    record OneFunction(FunctionView function) {
+    /** A function version; {@code warnings} name request fields that had no effect (absent when none). */
+    record OneFunction(FunctionView function, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {
     }
 
     record Functions(List<FunctionView> functions) {
     }
 
     @PostMapping
+    @RequiredScope(Scope.REGISTER_FUNCTION)
+    @Operation(operationId = "createFunction", summary = "Registers a function with its first version")
     OneFunction register(Caller caller, @RequestBody FunctionRequest request) {
-        caller.require(Scope.REGISTER_FUNCTION);
-        return one(registry.register(request.name(), request.description(), request.spec()));
+        return one(registry.register(request.name(), request.description(), request.spec()), request.warnings());
     }
 
     @PostMapping("/{functionId}/versions")
+    @RequiredScope(Scope.REGISTER_FUNCTION)
+    @Operation(operationId = "createFunctionVersion", summary = "Adds a version to a function")
     OneFunction addVersion(Caller caller, @PathVariable UUID functionId, @RequestBody FunctionRequest request) {
-        caller.require(Scope.REGISTER_FUNCTION).requireAccess(functionId, null);
-        return one(registry.addVersion(functionId, request.name(), request.spec()));
+        caller.requireAccess(functionId, null);
+        return one(registry.addVersion(functionId, request.name(), request.spec()), request.warnings());
     }
 
     @GetMapping
+    @RequiredScope(Scope.LIST_FUNCTIONS)
+    @Operation(operationId = "listFunctions", summary = "Lists every function version this key may see")
     Functions list(Caller caller) {
-        caller.require(Scope.LIST_FUNCTIONS);
         return many(caller, registry.listAll());
     }
 
     @GetMapping("/{functionId}/versions")
+    @RequiredScope(Scope.LIST_FUNCTIONS)
+    @Operation(operationId = "listFunctionVersions", summary = "Lists a function's versions")
     Functions versions(Caller caller, @PathVariable UUID functionId) {
-        caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, null);
+        caller.requireAccess(functionId, null);
         return many(caller, registry.listVersions(functionId));
     }
 
     @GetMapping("/{functionId}/versions/{versionId}")
+    @RequiredScope(Scope.LIST_FUNCTIONS)
+    @Operation(operationId = "getFunctionVersion", summary = "Shows one function version")
     OneFunction get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
-        caller.require(Scope.LIST_FUNCTIONS).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         return one(registry.get(functionId, versionId));
     }
 
     @PutMapping("/{functionId}/versions/{versionId}")
+    @RequiredScope(Scope.UPDATE_FUNCTION)
+    @Operation(operationId = "updateFunctionVersion", summary = "Changes a version's settings or status")
     OneFunction update(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
             @RequestBody VersionUpdate request) {
-        caller.require(Scope.UPDATE_FUNCTION).requireAccess(functionId, versionId);
-        return one(registry.update(functionId, versionId, request.spec(), request.status()));
+        caller.requireAccess(functionId, versionId);
+        return one(registry.update(functionId, versionId, request.spec(), request.status()),
+                HealthRequest.ignored(request.health()).warnings());
     }
 
     @DeleteMapping("/{functionId}/versions/{versionId}")
+    @RequiredScope(Scope.DELETE_FUNCTION)
+    @Operation(operationId = "deleteFunctionVersion",
+            summary = "Deletes a version (and the function with its last version)")
     OneFunction delete(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
-        caller.require(Scope.DELETE_FUNCTION).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         OneFunction deleted = one(registry.get(functionId, versionId));
         registry.delete(functionId, versionId);
         return deleted;
     }
 
     private OneFunction one(FunctionAndVersion fv) {
-        return new OneFunction(FunctionView.of(fv, health.statusOf(fv.version())));
+        return one(fv, List.of());
+    }
+
+    private OneFunction one(FunctionAndVersion fv, List<String> warnings) {
+        return new OneFunction(FunctionView.of(fv, health.statusOf(fv.version())), warnings);
     }
 
     private Functions many(Caller caller, List<FunctionAndVersion> all) {

@@ -1,5 +1,7 @@
 package dev.functiongateway.admin;
 
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +15,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.functiongateway.auth.ApiKey;
 import dev.functiongateway.auth.ApiKeyService;
 import dev.functiongateway.auth.FunctionGrant;
@@ -20,12 +25,14 @@ import dev.functiongateway.auth.NewApiKey;
 import dev.functiongateway.auth.Scope;
 import dev.functiongateway.support.NotFoundException;
 
-/** API keys. A key's value appears once, in the answer to its creation; after that only its id. */
+/**
+ * API keys. A key's value appears once, in the answer to its creation; after that only its id. A caller sees,
+ * creates and revokes only keys within its own powers ({@link ApiKey#covers}); the others answer 404, like
+ * unknown ones.
+ */
 @RestController
 @RequestMapping("/v1/keys")
 class KeyController {
-
-    private static final int MAX_NAME = 128;
 
     private final ApiKeyService keys;
 
@@ -34,15 +41,17 @@ class KeyController {
     }
 
     /** Body of a create: {@code value} imports a key from another system instead of generating one. */
-    record KeyRequest(String name, Set<Scope> scopes, List<FunctionGrant> functions, Instant expiresAt, String value) {
+    record KeyRequest(@Schema(requiredMode = REQUIRED) String name, @Schema(requiredMode = REQUIRED) Set<Scope> scopes,
+            List<FunctionGrant> functions, Instant expiresAt, String value) {
     }
 
+    /** A key as shown: {@code createdBy} is the id of the key that created it, null for the gateway's own. */
     record KeyView(UUID id, String name, List<Scope> scopes, List<FunctionGrant> functions, Instant expiresAt,
-            Instant revokedAt, Instant createdAt) {
+            Instant revokedAt, Instant createdAt, UUID createdBy) {
 
         static KeyView of(ApiKey k) {
             return new KeyView(k.id(), k.name(), k.scopes().stream().sorted().toList(), k.functions(), k.expiresAt(),
-                    k.revokedAt(), k.createdAt());
+                    k.revokedAt(), k.createdAt(), k.createdBy());
         }
     }
 
@@ -56,39 +65,37 @@ class KeyController {
     }
 
     @PostMapping
+    @RequiredScope(Scope.MANAGE_KEYS)
+    @Operation(operationId = "createKey",
+            summary = "Creates an API key within the calling key's powers; its value is shown this once")
+    @ApiResponse(responseCode = "409", description = "A key with this value already exists.")
     CreatedKey create(Caller caller, @RequestBody KeyRequest request) {
-        caller.require(Scope.MANAGE_KEYS);
-        if (request.name() == null || request.name().isBlank() || request.name().length() > MAX_NAME) {
-            throw new IllegalArgumentException("name is required, at most " + MAX_NAME + " characters");
-        }
-        if (request.scopes() == null || request.scopes().isEmpty()) {
-            throw new IllegalArgumentException("scopes must name at least one scope");
-        }
-        if (request.expiresAt() != null && !request.expiresAt().isAfter(Instant.now())) {
-            throw new IllegalArgumentException("expiresAt must be in the future");
-        }
-        NewApiKey created = keys.create(request.name(), request.scopes(),
-                request.functions() == null ? List.of() : request.functions(), request.expiresAt(), request.value());
+        NewApiKey created = keys.create(caller.key(), request.name(), request.scopes(), request.functions(),
+                request.expiresAt(), request.value());
         return new CreatedKey(KeyView.of(created.key()), created.value());
     }
 
     @GetMapping
+    @RequiredScope(Scope.MANAGE_KEYS)
+    @Operation(operationId = "listKeys", summary = "Lists the keys within the calling key's powers")
     Keys list(Caller caller) {
-        caller.require(Scope.MANAGE_KEYS);
-        return new Keys(keys.list().stream().map(KeyView::of).toList());
+        return new Keys(keys.list(caller.key()).stream().map(KeyView::of).toList());
     }
 
     @GetMapping("/{id}")
+    @RequiredScope(Scope.MANAGE_KEYS)
+    @Operation(operationId = "getKey", summary = "Shows one key")
     OneKey get(Caller caller, @PathVariable UUID id) {
-        caller.require(Scope.MANAGE_KEYS);
-        return new OneKey(KeyView.of(keys.find(id).orElseThrow(() -> noSuchKey(id))));
+        return new OneKey(KeyView.of(keys.find(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 
     /** Revokes the key; it is refused everywhere within the refresh interval. Revoking twice is harmless. */
     @DeleteMapping("/{id}")
+    @RequiredScope(Scope.MANAGE_KEYS)
+    @Operation(operationId = "revokeKey",
+            summary = "Revokes a key; it is refused everywhere within the refresh interval")
     OneKey revoke(Caller caller, @PathVariable UUID id) {
-        caller.require(Scope.MANAGE_KEYS);
-        return new OneKey(KeyView.of(keys.revoke(id).orElseThrow(() -> noSuchKey(id))));
+        return new OneKey(KeyView.of(keys.revoke(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 
     private static NotFoundException noSuchKey(UUID id) {

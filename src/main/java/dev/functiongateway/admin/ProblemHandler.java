@@ -1,27 +1,40 @@
 package dev.functiongateway.admin;
 
+import java.util.Locale;
+import java.util.stream.Collectors;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.reactive.resource.NoResourceFoundException;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 import dev.functiongateway.observability.CallMetrics;
 import dev.functiongateway.support.ConflictException;
+import dev.functiongateway.support.ForbiddenException;
+import dev.functiongateway.support.LogSafe;
 import dev.functiongateway.support.NotFoundException;
 import reactor.core.publisher.Mono;
 
 /**
- * Turns every failure of an admin request into an RFC 9457 problem with a message a person can act on.
- * Unexpected errors become a 500 that says nothing of the internals; the details go to the log.
+ * Turns every failure of an admin request into an RFC 9457 problem whose detail says what was wrong in the
+ * request, in the request's terms: never a Java type, a method signature or framework wording. Unexpected errors
+ * become a 500 that says nothing of the internals; the details go to the log.
  */
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
@@ -63,7 +76,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e, ServerWebExchange exchange) {
-        log.error("Admin request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e);
+        log.error("Admin request {} {} failed", exchange.getRequest().getMethod(),
+                LogSafe.escape(exchange.getRequest().getPath().value()), e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal error; the gateway log has the details");
     }
 
@@ -76,8 +90,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     /**
-     * Framework errors that carry no detail (405, 415) get one from their exception. An oversized body, which
-     * Spring answers with 413, is answered as the malformed input it is: 400, saying what the limit is.
+     * Every other framework error gets a detail of our own, since the framework's names classes or says "static
+     * resource". An oversized body, which Spring answers with 413, is answered as the malformed input it is:
+     * 400, saying what the limit is.
      */
     @Override
     protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
@@ -87,26 +102,52 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                     "the request body is larger than this API accepts (spring.codec.max-in-memory-size)");
             return super.handleExceptionInternal(e, tooLarge, headers, HttpStatus.BAD_REQUEST, exchange);
         }
-        Object problemBody = body == null && e instanceof ErrorResponse response ? response.getBody() : body;
-        if (problemBody instanceof ProblemDetail problem && problem.getDetail() == null) {
-            problem.setDetail(e.getMessage());
+        Object problemBody = body;
+        if (!(e instanceof ServerWebInputException)) {
+            problemBody = problem(HttpStatus.valueOf(status.value()), frameworkProblem(e, exchange));
         }
         return super.handleExceptionInternal(e, problemBody, headers, status, exchange);
     }
 
+    private static String frameworkProblem(Exception e, ServerWebExchange exchange) {
+        String request = exchange.getRequest().getMethod().name() + " "
+                + LogSafe.escape(exchange.getRequest().getPath().value(), 200);
+        if (e instanceof MethodNotAllowedException notAllowed) {
+            return request + " is not an operation of this API; this path allows "
+                    + notAllowed.getSupportedMethods().stream().map(m -> m.name()).sorted()
+                            .collect(Collectors.joining(", "));
+        }
+        if (e instanceof UnsupportedMediaTypeStatusException) {
+            return "send the request body as " + MediaType.APPLICATION_JSON_VALUE;
+        }
+        if (e instanceof NotAcceptableStatusException) {
+            return "this API answers " + MediaType.APPLICATION_JSON_VALUE + " or "
+                    + MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+        }
+        if (e instanceof NoResourceFoundException) {
+            return "there is no admin operation " + request;
+        }
+        HttpStatus status = e instanceof ErrorResponse response ? HttpStatus.resolve(response.getStatusCode().value())
+                : null;
+        return status == null ? "the request cannot be served" : status.getReasonPhrase().toLowerCase(Locale.ROOT);
+    }
+
     private static String inputProblem(ServerWebInputException e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
+        MethodParameter parameter = e.getMethodParameter();
+        if (parameter != null && parameter.hasParameterAnnotation(PathVariable.class)) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            return "path segment '" + parameter.getParameterName() + "': "
+                    + (cause instanceof IllegalArgumentException ? cause.getMessage() : "is not valid");
         }
-        String reason = e.getReason() != null ? e.getReason() : "invalid request";
-        if (cause == e || cause.getMessage() == null) {
-            return reason;
+        String body = InputProblems.describe(e);
+        if (body != null) {
+            return body;
         }
-        // Jackson appends the source location after a newline; the first line says what is wrong.
-        String message = cause.getMessage();
-        int newline = message.indexOf('\n');
-        return reason + ": " + (newline > 0 ? message.substring(0, newline) : message);
+        return e.getReason() != null && e.getReason().startsWith("No request body")
+                ? "the request needs a JSON body" : "the request body could not be read";
     }
 
     static ProblemDetail problem(HttpStatus status, String detail) {

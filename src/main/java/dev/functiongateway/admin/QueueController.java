@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
 import dev.functiongateway.auth.Scope;
 import dev.functiongateway.registry.RegistryCache;
 import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
@@ -42,14 +43,18 @@ class QueueController {
     }
 
     @GetMapping
+    @RequiredScope(Scope.QUEUE_DETAILS)
+    @Operation(operationId = "getFunctionQueue", summary = "Queue depth of each version of a function on this replica")
     Queues function(Caller caller, @PathVariable UUID functionId) {
-        caller.require(Scope.QUEUE_DETAILS).requireAccess(functionId, null);
+        caller.requireAccess(functionId, null);
         return queues(caller, functionId, null);
     }
 
     @GetMapping("/versions/{versionId}")
+    @RequiredScope(Scope.QUEUE_DETAILS)
+    @Operation(operationId = "getFunctionVersionQueue", summary = "Queue depth of one version on this replica")
     Queues version(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
-        caller.require(Scope.QUEUE_DETAILS).requireAccess(functionId, versionId);
+        caller.requireAccess(functionId, versionId);
         return queues(caller, functionId, versionId);
     }
 

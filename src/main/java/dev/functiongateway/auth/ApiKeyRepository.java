@@ -29,13 +29,21 @@ public class ApiKeyRepository {
 
     public void insert(ApiKey key) {
         jdbc.sql("""
-                insert into api_keys (id, name, key_hash, scopes, functions, expires_at, revoked_at, created_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?)""")
+                insert into api_keys (id, name, key_hash, scopes, functions, expires_at, revoked_at, created_at,
+                                      created_by, bootstrap)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(key.id(), key.name(), key.hash(),
                         key.scopes().stream().sorted().map(Scope::wireName).collect(Collectors.joining(",")),
                         key.functions().stream().map(FunctionGrant::toString).collect(Collectors.joining(",")),
-                        toDb(key.expiresAt()), toDb(key.revokedAt()), toDb(key.createdAt()))
+                        toDb(key.expiresAt()), toDb(key.revokedAt()), toDb(key.createdAt()), key.createdBy(),
+                        key.bootstrap())
                 .update();
+    }
+
+    /** Revokes every bootstrap key but the one with this hash; returns how many were revoked. */
+    public int revokeOtherBootstrapKeys(String keepHash, Instant at) {
+        return jdbc.sql("update api_keys set revoked_at = ? where bootstrap and revoked_at is null and key_hash <> ?")
+                .params(toDb(at), keepHash).update();
     }
 
     /** Marks the key revoked unless it already is; returns false if no such key exists. */
@@ -67,7 +75,8 @@ public class ApiKeyRepository {
         }
         List<FunctionGrant> functions = split(rs.getString("functions")).stream().map(FunctionGrant::parse).toList();
         return new ApiKey(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("key_hash"), scopes,
-                functions, fromDb(rs, "expires_at"), fromDb(rs, "revoked_at"), fromDb(rs, "created_at"));
+                functions, fromDb(rs, "expires_at"), fromDb(rs, "revoked_at"), fromDb(rs, "created_at"),
+                rs.getObject("created_by", UUID.class), rs.getBoolean("bootstrap"));
     }
 
     private static List<String> split(String joined) {

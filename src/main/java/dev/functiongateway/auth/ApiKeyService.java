@@ -15,6 +15,8 @@ import org.springframework.stereotype.Service;
 
 import dev.functiongateway.support.Timestamps;
 import dev.functiongateway.support.ConflictException;
+import dev.functiongateway.support.ForbiddenException;
+import dev.functiongateway.support.LogSafe;
 
 /**
  * Creates, lists and revokes keys, and checks presented keys against an in-memory index of every stored
@@ -27,6 +29,7 @@ import dev.functiongateway.support.ConflictException;
 public class ApiKeyService implements InitializingBean {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeyService.class);
+    private static final String BOOTSTRAP_NAME = "bootstrap-admin";
 
     private final ApiKeyRepository repository;
     private final Clock clock;
@@ -43,15 +46,74 @@ public class ApiKeyService implements InitializingBean {
         refresh();
     }
 
+    /** Longest key name, in characters. */
+    static final int MAX_NAME = 128;
+    /** Most function grants one key may carry. */
+    static final int MAX_GRANTS = 100;
+    /** Latest expiry accepted: both databases store it, and no key needs to outlive it. */
+    static final Instant MAX_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+
     /**
-     * Creates a key. With {@code importedValue} null a new key is generated; otherwise that value is stored
-     * (for keys migrated from another system).
+     * Creates a key on behalf of {@code creator}, which must cover it (see {@link ApiKey#covers}): no key can
+     * create a key with a scope it lacks, a function or version outside its own grants, or a later expiry.
+     * With {@code importedValue} null a new key is generated; otherwise that value is stored (for keys migrated
+     * from another system).
      *
-     * @throws IllegalArgumentException if the imported value is too short or not printable ASCII
+     * @throws IllegalArgumentException if a field is invalid (message fit for the client)
+     * @throws ForbiddenException       if the creator does not cover the new key
      * @throws ConflictException        if a key with the same value already exists
      */
-    public NewApiKey create(String name, Collection<Scope> scopes, List<FunctionGrant> functions, Instant expiresAt,
-            String importedValue) {
+    public NewApiKey create(ApiKey creator, String name, Collection<Scope> scopes, List<FunctionGrant> functions,
+            Instant expiresAt, String importedValue) {
+        requireName(name);
+        if (scopes == null || scopes.isEmpty()) {
+            throw new IllegalArgumentException("scopes must name at least one scope");
+        }
+        List<FunctionGrant> grants = functions == null ? List.of() : functions;
+        if (grants.size() > MAX_GRANTS) {
+            throw new IllegalArgumentException("functions may name at most " + MAX_GRANTS + " functions or versions");
+        }
+        if (expiresAt != null && (!expiresAt.isAfter(clock.instant()) || expiresAt.isAfter(MAX_EXPIRY))) {
+            throw new IllegalArgumentException("expiresAt must be in the future and not after " + MAX_EXPIRY);
+        }
+        EnumSet<Scope> scopeSet = EnumSet.copyOf(scopes);
+        if (!creator.covers(scopeSet, grants, expiresAt)) {
+            throw new ForbiddenException("a key can only create keys within its own scopes, functions and expiry;"
+                    + " this one would grant more than the calling key holds");
+        }
+        return insert(name, scopeSet, grants, expiresAt, importedValue, creator.id(), false);
+    }
+
+    /**
+     * Makes sure the gateway's own all-scope admin key with this value exists (generated when null) and that it
+     * is the only valid bootstrap key: any previous one, configured or generated, is revoked.
+     *
+     * @return the key created, or empty if a key with this value already existed
+     */
+    public Optional<NewApiKey> ensureBootstrapKey(String value) {
+        if (value != null && repository.existsByHash(ApiKeyFormat.hash(value))) {
+            revokeOtherBootstrapKeys(ApiKeyFormat.hash(value));
+            ApiKey existing = index.find(ApiKeyFormat.hash(value));
+            if (existing != null && existing.revokedAt() != null) {
+                log.warn("The configured bootstrap admin key has been revoked and stays so: configure a new value");
+            }
+            return Optional.empty();
+        }
+        NewApiKey created = insert(BOOTSTRAP_NAME, EnumSet.allOf(Scope.class), List.of(), null, value, null, true);
+        revokeOtherBootstrapKeys(created.key().hash());
+        return Optional.of(created);
+    }
+
+    private void revokeOtherBootstrapKeys(String keepHash) {
+        int revoked = repository.revokeOtherBootstrapKeys(keepHash, Timestamps.now(clock));
+        if (revoked > 0) {
+            log.info("Revoked {} previous bootstrap admin key(s): the configured one replaces them", revoked);
+            refresh();
+        }
+    }
+
+    private NewApiKey insert(String name, EnumSet<Scope> scopes, List<FunctionGrant> functions, Instant expiresAt,
+            String importedValue, UUID createdBy, boolean bootstrap) {
         String value = importedValue == null ? ApiKeyFormat.generate() : importedValue;
         if (importedValue != null && !ApiKeyFormat.isWellFormed(importedValue)) {
             throw new IllegalArgumentException("an imported key value must be " + ApiKeyFormat.MIN_IMPORTED_LENGTH
@@ -62,37 +124,52 @@ public class ApiKeyService implements InitializingBean {
         if (repository.existsByHash(hash)) {
             throw new ConflictException("a key with this value already exists");
         }
-        Instant now = Timestamps.now(clock);
-        EnumSet<Scope> scopeSet = scopes.isEmpty() ? EnumSet.noneOf(Scope.class) : EnumSet.copyOf(scopes);
-        ApiKey key = new ApiKey(UUID.randomUUID(), name, hash, scopeSet, functions, expiresAt, null, now);
+        ApiKey key = new ApiKey(UUID.randomUUID(), name, hash, scopes, functions, expiresAt, null,
+                Timestamps.now(clock), createdBy, bootstrap);
         repository.insert(key);
         refresh();
         return new NewApiKey(key, value);
     }
 
-    public List<ApiKey> list() {
-        return repository.findAll();
+    private static void requireName(String name) {
+        if (name == null || name.isBlank() || name.length() > MAX_NAME
+                || name.codePoints().anyMatch(ApiKeyService::isControlOrFormat)) {
+            throw new IllegalArgumentException("name is required: 1 to " + MAX_NAME
+                    + " characters, no control characters");
+        }
     }
 
-    public Optional<ApiKey> find(UUID id) {
-        return repository.findById(id);
+    private static boolean isControlOrFormat(int codePoint) {
+        int type = Character.getType(codePoint);
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
     }
 
-    /** Revokes the key (idempotent); returns it as it now stands, or empty if there is no such key. */
-    public Optional<ApiKey> revoke(UUID id) {
-        if (!repository.revoke(id, Timestamps.now(clock))) {
+    /** The keys {@code viewer} covers, which are the only ones it may see. */
+    public List<ApiKey> list(ApiKey viewer) {
+        return repository.findAll().stream().filter(viewer::covers).toList();
+    }
+
+    /** The key, if it exists and {@code viewer} covers it; otherwise empty, as if it did not exist. */
+    public Optional<ApiKey> find(ApiKey viewer, UUID id) {
+        return repository.findById(id).filter(viewer::covers);
+    }
+
+    /**
+     * Revokes the key (idempotent) if {@code viewer} covers it; returns it as it now stands, or empty if there is
+     * no such key that the viewer may see.
+     */
+    public Optional<ApiKey> revoke(ApiKey viewer, UUID id) {
+        if (find(viewer, id).isEmpty()) {
             return Optional.empty();
         }
+        repository.revoke(id, Timestamps.now(clock));
         refresh();
         return repository.findById(id);
     }
 
     public boolean anyKeyExists() {
         return repository.count() > 0;
-    }
-
-    public boolean existsWithValue(String value) {
-        return repository.existsByHash(ApiKeyFormat.hash(value));
     }
 
     /** Checks a presented key value (without the {@code Bearer } prefix); {@code null} means none was sent. */
@@ -136,7 +213,7 @@ public class ApiKeyService implements InitializingBean {
         try {
             index = new ApiKeyIndex(repository.findAll());
         } catch (RuntimeException e) {
-            log.warn("Key index refresh failed, keeping the previous one: {}", e.toString());
+            log.warn("Key index refresh failed, keeping the previous one: {}", LogSafe.escape(e.toString()));
         }
     }
 }

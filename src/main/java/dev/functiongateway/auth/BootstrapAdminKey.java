@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
-import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,13 +16,14 @@ import org.springframework.stereotype.Component;
 /**
  * Makes sure an operator can get in on first start: the configured bootstrap key exists with every scope, or,
  * when none is configured and the store has no key at all, a generated one is written to an owner-only file.
+ * A configured key replaces every earlier bootstrap key (configured or generated): rotating the setting
+ * revokes the old key.
  * Runs before the listeners open. The key value is never logged.
  */
 @Component
 public class BootstrapAdminKey implements InitializingBean {
 
     private static final Logger log = LoggerFactory.getLogger(BootstrapAdminKey.class);
-    private static final String NAME = "bootstrap-admin";
 
     private final AuthProperties properties;
     private final ApiKeyService keys;
@@ -38,14 +37,13 @@ public class BootstrapAdminKey implements InitializingBean {
     public void afterPropertiesSet() {
         String configured = properties.bootstrapAdminKey();
         if (configured != null && !configured.isBlank()) {
-            if (!keys.existsWithValue(configured)) {
-                keys.create(NAME, EnumSet.allOf(Scope.class), List.of(), null, configured);
+            if (keys.ensureBootstrapKey(configured).isPresent()) {
                 log.info("Created the configured bootstrap admin key");
             }
             return;
         }
         if (!keys.anyKeyExists()) {
-            NewApiKey created = keys.create(NAME, EnumSet.allOf(Scope.class), List.of(), null, null);
+            NewApiKey created = keys.ensureBootstrapKey(null).orElseThrow();
             Path file = properties.adminKeyFile().toAbsolutePath();
             writeOwnerOnly(file, created.value());
             log.info("No API key existed: created an admin key and wrote it to {}", file);

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,8 +18,11 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 
 import dev.functiongateway.registry.FunctionVersion;
+import dev.functiongateway.registry.HealthProtocol;
+import dev.functiongateway.support.LogSafe;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthGrpc;
 
 /**
@@ -31,16 +35,21 @@ public class HealthChecker implements InitializingBean {
 
     private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
     private static final long TICK_MILLIS = 200;
+    /** Longest health-check error kept for the admin view. */
+    private static final int MAX_ERROR_LENGTH = 300;
 
     private final WorkerDirectory directory;
     private final RoutingProperties properties;
     private final RoutingMetrics metrics;
+    private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().build();
 
-    public HealthChecker(WorkerDirectory directory, RoutingProperties properties, RoutingMetrics metrics) {
+    public HealthChecker(WorkerDirectory directory, RoutingProperties properties, RoutingMetrics metrics,
+            Clock clock) {
         this.directory = directory;
         this.properties = properties;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     @Override
@@ -55,47 +64,58 @@ public class HealthChecker implements InitializingBean {
                 continue;
             }
             worker.scheduleNextCheck(now + properties.healthInterval().toNanos());
-            check(worker).whenComplete((passed, error) -> record(worker, passed != null && passed));
+            check(worker).whenComplete((failure, error) -> record(worker,
+                    error != null ? "health check failed: " + error : failure));
         }
     }
 
-    private CompletableFuture<Boolean> check(Worker worker) {
+    /** Runs one check; completes with null when it passed, else with why it failed. */
+    private CompletableFuture<String> check(Worker worker) {
         FunctionVersion version = worker.version();
         return switch (version.healthProtocol()) {
-            case NONE -> CompletableFuture.completedFuture(true);
+            case NONE -> CompletableFuture.completedFuture(null);
             case GRPC -> grpcCheck(worker, version.healthUri());
             case HTTP -> httpCheck(worker, version.healthUri());
         };
     }
 
-    private CompletableFuture<Boolean> grpcCheck(Worker worker, String service) {
-        CompletableFuture<Boolean> result = new CompletableFuture<>();
+    private CompletableFuture<String> grpcCheck(Worker worker, String service) {
+        CompletableFuture<String> result = new CompletableFuture<>();
         Futures.addCallback(HealthGrpc.newFutureStub(worker.channel())
                 .withDeadlineAfter(properties.healthTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .check(HealthCheckRequest.newBuilder().setService(service == null ? "" : service).build()),
                 new FutureCallback<HealthCheckResponse>() {
                     @Override
                     public void onSuccess(HealthCheckResponse response) {
-                        result.complete(response.getStatus() == HealthCheckResponse.ServingStatus.SERVING);
+                        result.complete(response.getStatus() == HealthCheckResponse.ServingStatus.SERVING ? null
+                                : "grpc.health.v1 status " + response.getStatus());
                     }
 
                     @Override
                     public void onFailure(Throwable t) {
-                        result.complete(false);
+                        Status status = Status.fromThrowable(t);
+                        result.complete("grpc.health.v1 call failed: " + status.getCode()
+                                + (status.getDescription() == null ? "" : " " + status.getDescription()));
                     }
                 }, MoreExecutors.directExecutor());
         return result;
     }
 
-    private CompletableFuture<Boolean> httpCheck(Worker worker, String path) {
+    private CompletableFuture<String> httpCheck(Worker worker, String path) {
         URI uri = URI.create((worker.instance().tls() ? "https://" : "http://") + worker.instance().address() + path);
         return http.sendAsync(HttpRequest.newBuilder(uri).timeout(properties.healthTimeout()).GET().build(),
                 HttpResponse.BodyHandlers.discarding())
-                .thenApply(r -> r.statusCode() / 100 == 2)
-                .exceptionally(e -> false);
+                .thenApply(r -> r.statusCode() / 100 == 2 ? (String) null
+                        : "HTTP GET " + path + " answered " + r.statusCode())
+                .exceptionally(e -> "HTTP GET " + path + " failed: " + (e.getCause() != null ? e.getCause() : e));
     }
 
-    private void record(Worker worker, boolean passed) {
+    private void record(Worker worker, String failure) {
+        boolean passed = failure == null;
+        // A version with health protocol NONE is never really checked: it shows no check time.
+        if (worker.version().healthProtocol() != HealthProtocol.NONE) {
+            worker.noteCheck(clock.instant(), failure == null ? null : LogSafe.escape(failure, MAX_ERROR_LENGTH));
+        }
         if (worker.recordCheck(passed, properties.healthyThreshold(), properties.unhealthyThreshold())) {
             log.info("Worker {} is now {}", worker, passed ? "healthy" : "unhealthy");
             if (passed) {

@@ -1,5 +1,6 @@
 package dev.functiongateway.routing;
 
+import java.time.Instant;
 import java.util.UUID;
 
 import dev.functiongateway.registry.FunctionInstance;
@@ -23,6 +24,9 @@ public final class Worker {
     private int consecutivePasses;
     private int consecutiveFailures;
     private volatile long nextCheckNanos;
+    // The latest health check, for the admin API's view of a deployment.
+    private volatile Instant lastCheckAt;
+    private volatile String lastError;
 
     Worker(FunctionInstance instance, FunctionVersion version, ManagedChannel channel, boolean healthy) {
         this.instance = instance;
@@ -113,6 +117,22 @@ public final class Worker {
             }
         }
         return false;
+    }
+
+    /** Notes when the last health check ran and why it failed ({@code null} when it passed). */
+    void noteCheck(Instant at, String error) {
+        lastCheckAt = at;
+        lastError = error;
+    }
+
+    /** When the last health check ended; null before the first. */
+    public Instant lastCheckAt() {
+        return lastCheckAt;
+    }
+
+    /** Why the last health check failed; null if it passed or none ran yet. */
+    public String lastError() {
+        return lastError;
     }
 
     /** A call could not reach the instance: out at once, back after passing health checks. */

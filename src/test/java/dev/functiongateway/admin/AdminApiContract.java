@@ -3,8 +3,17 @@ package dev.functiongateway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.Locale;
+import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +22,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.AdminClient.Response;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The whole admin API over real HTTP against a started gateway. Subclasses choose the database; every test
@@ -21,7 +36,7 @@ import dev.functiongateway.support.AdminClient.Response;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gateway.proxy.port=0",
         "gateway.auth.bootstrap-admin-key=" + AdminApiContract.ADMIN_KEY,
-        "gateway.registry.refresh-interval=500ms",
+        "gateway.registry.refresh-interval=500ms", "gateway.registry.deploy-timeout=3s",
         // Cached contexts close one after another at JVM exit; bound each one's wait for the listener.
         "gateway.proxy.drain-time=2s" })
 abstract class AdminApiContract {
@@ -117,6 +132,78 @@ abstract class AdminApiContract {
 
         assertThat(admin.delete(path + "/instances/worker-b").status()).isEqualTo(200);
         assertThat(admin.delete(path + "/instances/worker-b").status()).isEqualTo(404);
+    }
+
+    // ---- NVIDIA Cloud Functions' request shapes
+
+    @Test
+    void acceptsNvcfShapedRequestsAndWarnsOfFieldsWithoutEffect() {
+        Response grpc = register("""
+                {"name": "nvcf-echo", "description": "from an NVCF script", "inferenceUrl": "/grpc",
+                 "inferencePort": 8001, "containerImage": "nvcr.io/org/echo:1.0", "apiBodyFormat": "CUSTOM",
+                 "containerEnvironment": [{"key": "LOG_LEVEL", "value": "info"}], "functionType": "DEFAULT",
+                 "tags": ["demo"], "health": {"protocol": "gRPC", "uri": "/", "port": 8001, "timeout": "PT10S",
+                 "expectedStatusCode": 0}}""");
+        assertThat(grpc.at("/function/inferenceProtocol")).isEqualTo("GRPC");
+        assertThat(grpc.at("/function/health/protocol")).isEqualTo("GRPC");
+        assertThat(grpc.at("/function/health/uri")).isEmpty();
+        assertThat(grpc.json().get("warnings").valueStream().map(JsonNode::asString))
+                .anySatisfy(w -> assertThat(w).startsWith("'containerImage' is ignored"))
+                .anySatisfy(w -> assertThat(w).startsWith("'inferencePort' is ignored"))
+                .anySatisfy(w -> assertThat(w).startsWith("'health.port' is ignored"))
+                .noneSatisfy(w -> assertThat(w).contains("inferenceUrl"));
+        Response http = register("""
+                {"name": "nvcf-http", "inferenceUrl": "/echo", "containerImage": "nvcr.io/org/echo:1.0",
+                 "health": {"protocol": "HTTP", "uri": "/health", "expectedStatusCode": 200}}""");
+        assertThat(http.at("/function/inferenceProtocol")).isEqualTo("HTTP");
+        assertThat(http.at("/function/inferenceUrl")).isEqualTo("/echo");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"health\":{\"protocol\":\"HTTP\",\"colour\":1}}"),
+                400, "unknown field 'colour'");
+
+        String deployment = "/v2/nvcf/deployments/functions/" + grpc.at("/function/id") + "/versions/"
+                + grpc.at("/function/versionId");
+        Response deployed = admin.post(deployment, """
+                {"endpoints": ["127.0.0.1:9301"], "deploymentSpecifications": [{"gpu": "L40",
+                 "instanceType": "gl40_1.br20_2xlarge", "backend": "GFN", "minInstances": 1, "maxInstances": 2,
+                 "maxRequestConcurrency": 3}]}""");
+        assertThat(deployed.status()).as(deployed.text()).isEqualTo(200);
+        assertThat(deployed.at("/deployment/functionVersionId")).isEqualTo(grpc.at("/function/versionId"));
+        assertThat(deployed.at("/deployment/versionId")).isEqualTo(grpc.at("/function/versionId"));
+        assertThat(deployed.at("/deployment/functionStatus")).isEqualTo(deployed.at("/deployment/status"));
+        assertThat(deployed.json().at("/deployment/maxRequestConcurrency").asInt()).isEqualTo(3);
+        assertThat(deployed.json().get("warnings").valueStream().map(JsonNode::asString))
+                .anySatisfy(w -> assertThat(w).startsWith("'deploymentSpecifications.gpu' is ignored"));
+
+        Response updated = admin.put(deployment, """
+                {"deploymentSpecifications": [{"gpu": "L40", "instanceType": "gl40_1.br20_2xlarge",
+                 "minInstances": 1, "maxInstances": 1, "maxRequestConcurrency": 5}]}""");
+        assertThat(updated.status()).as(updated.text()).isEqualTo(200);
+        assertThat(updated.json().at("/deployment/maxRequestConcurrency").asInt()).isEqualTo(5);
+        assertThat(updated.json().at("/deployment/instances").findValuesAsString("address"))
+                .containsExactly("127.0.0.1:9301");
+    }
+
+    @Test
+    void aDeploymentShowsEachInstancesHealthAndTurnsToErrorWhenNoneEverBecomesHealthy() throws Exception {
+        Response created = register("{\"name\":\"never-healthy\"}");
+        String deployment = "/v2/nvcf/deployments/functions/" + created.at("/function/id") + "/versions/"
+                + created.at("/function/versionId");
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Response deployed = admin.post(deployment, "{\"endpoints\":[\"127.0.0.1:" + closedPort + "\"]}");
+        assertThat(deployed.at("/deployment/status")).isEqualTo("DEPLOYING");
+        assertThat(deployed.at("/deployment/statusReason")).isNotEmpty();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Response now = admin.get(deployment);
+            assertThat(now.at("/deployment/instances/0/health/healthy")).isEqualTo("false");
+            assertThat(now.json().at("/deployment/instances/0/health/lastCheckAt").isString()).isTrue();
+            assertThat(now.at("/deployment/instances/0/health/lastError")).contains("UNAVAILABLE");
+            assertThat(now.at("/deployment/functionStatus")).isEqualTo("ERROR");
+            assertThat(now.at("/deployment/statusReason")).contains("deploy-timeout").contains("UNAVAILABLE");
+        });
     }
 
     // ---- keys
@@ -235,6 +322,63 @@ abstract class AdminApiContract {
                 .findValuesAsString("versionId")).containsExactly(mineV1, mineV2);
     }
 
+    @Test
+    void aKeyCreatesSeesAndRevokesOnlyKeysWithinItsOwnPowers() {
+        String a = register("{\"name\":\"granted\"}").at("/function/id");
+        Response other = register("{\"name\":\"not-granted\"}");
+        String b = other.at("/function/id");
+        String bVersion = other.at("/function/versionId");
+        Response managerCreated = admin.post("/v1/keys", "{\"name\":\"manager\",\"scopes\":[\"manage_keys\","
+                + "\"list_functions\"],\"functions\":[\"" + a + "\"]}");
+        String managerId = managerCreated.at("/key/id");
+        AdminClient manager = admin.withKey(managerCreated.at("/value"));
+        String adminId = admin.get("/v1/keys").json().get("keys").get(0).get("id").asString();
+
+        assertProblem(manager.post("/v1/keys", "{\"name\":\"root\",\"scopes\":[\"manage_keys\"]}"), 403,
+                "within its own");
+        assertProblem(manager.post("/v1/keys", "{\"name\":\"wider\",\"scopes\":[\"deploy_function\"],"
+                + "\"functions\":[\"" + a + "\"]}"), 403, "within its own");
+        assertProblem(manager.post("/v1/keys", "{\"name\":\"elsewhere\",\"scopes\":[\"list_functions\"],"
+                + "\"functions\":[\"" + b + "/" + bVersion + "\"]}"), 403, "within its own");
+
+        Response narrower = manager.post("/v1/keys", "{\"name\":\"narrower\",\"scopes\":[\"list_functions\"],"
+                + "\"functions\":[\"" + a + "\"]}");
+        assertThat(narrower.status()).as(narrower.text()).isEqualTo(200);
+        assertThat(narrower.at("/key/createdBy")).isEqualTo(managerId);
+        String narrowerId = narrower.at("/key/id");
+        assertThat(admin.get("/v1/keys/" + narrowerId).at("/key/createdBy")).isEqualTo(managerId);
+
+        assertThat(manager.get("/v1/keys").json().get("keys").findValuesAsString("id"))
+                .containsExactlyInAnyOrder(managerId, narrowerId);
+        assertProblem(manager.get("/v1/keys/" + adminId), 404, "does not exist");
+        assertProblem(manager.delete("/v1/keys/" + adminId), 404, "does not exist");
+        assertThat(admin.get("/v1/keys/" + adminId).json().at("/key/revokedAt").isNull()).isTrue();
+        assertThat(manager.delete("/v1/keys/" + narrowerId).status()).isEqualTo(200);
+    }
+
+    @Test
+    void everyOperationInTheApiDescriptionRefusesKeylessAndScopelessCallers() {
+        JsonNode paths = admin.withKey(null).get("/v3/api-docs").json().get("paths");
+        AdminClient keyless = admin.withKey(null);
+        AdminClient noAdminScope = keyWith("[\"invoke_function\"]", "[]");
+        int operations = 0;
+        for (String path : paths.propertyNames()) {
+            String concrete = path.replaceAll("\\{[^}]*}", UUID.randomUUID().toString());
+            for (String method : paths.get(path).propertyNames()) {
+                String body = method.equals("post") || method.equals("put") ? "{}" : null;
+                String verb = method.toUpperCase(Locale.ROOT);
+                assertProblem(keyless.send(verb, concrete, body), 401, "no API key");
+                assertProblem(noAdminScope.send(verb, concrete, body), 403, "lacks the");
+                operations++;
+            }
+        }
+        assertThat(operations).isGreaterThanOrEqualTo(18);
+
+        assertProblem(keyless.get("/v2/nvcf/no-such-thing"), 401, "no API key");
+        assertProblem(admin.get("/v2/nvcf/deployments/functions/versions"), 404, "no admin operation");
+        assertThat(keyless.get("/actuator/health").status()).isEqualTo(200);
+    }
+
     // ---- errors
 
     @Test
@@ -250,7 +394,8 @@ abstract class AdminApiContract {
 
     @Test
     void malformedInputIsABadRequestThatChangesNothing() {
-        Response created = register("{\"name\":\"stable\"}");
+        // No health checks: the deployment's view (check times included) must stay exactly as it was.
+        Response created = register("{\"name\":\"stable\",\"health\":{\"protocol\":\"NONE\"}}");
         String fid = created.at("/function/id");
         String version = FUNCTIONS + "/" + fid + "/versions/" + created.at("/function/versionId");
         String deployment = "/v2/nvcf/deployments/functions/" + fid + "/versions/" + created.at("/function/versionId");
@@ -282,12 +427,103 @@ abstract class AdminApiContract {
     }
 
     @Test
+    void inputIsStrictAndProblemsSpeakTheRequestsLanguage() {
+        Response created = register("{\"name\":\"strict\"}");
+        String fid = created.at("/function/id");
+        String vid = created.at("/function/versionId");
+        String version = FUNCTIONS + "/" + fid + "/versions/" + vid;
+
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":5}"), 400, "field 'name' must be a string");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"maxRequestConcurrency\":1.5}"), 400,
+                "field 'maxRequestConcurrency' must be a whole number");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"maxRequestConcurrency\":\"3\"}"), 400,
+                "field 'maxRequestConcurrency' must be a whole number");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"name\":\"y\"}"), 400, "Duplicate");
+        assertProblem(admin.put(version, "{\"health\":{\"protocol\":\"SOAP\"}}"), 400,
+                "field 'health.protocol': must be one of GRPC, HTTP, NONE (any case), got 'SOAP'");
+        assertProblem(admin.put(version, "{\"status\":1}"), 400, "field 'status' must be one of");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"bell\\u0007\",\"scopes\":[\"list_functions\"]}"), 400,
+                "control characters");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"two\\nlines\",\"scopes\":[\"list_functions\"]}"), 400,
+                "control characters");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"k\",\"scopes\":[\"list_functions\"],\"functions\":[null]}"),
+                400, "field 'functions[0]' must not be null");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"k\",\"scopes\":[\"list_functions\"],"
+                + "\"expiresAt\":\"+1000000000-12-31T23:59:59Z\"}"), 400, "expiresAt");
+        String grants = String.join(",", Collections.nCopies(1_800, "\"" + fid + "\""));
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"k\",\"scopes\":[\"list_functions\"],\"functions\":["
+                + grants + "]}"), 400, "at most 100");
+        assertProblem(admin.post("/v1/keys", "{\"name\":\"k\",\"scopes\":[\"list_functions\"],\"functions\":[\""
+                + fid.substring(1) + "\"]}"), 400, "function restriction");
+
+        assertProblem(admin.get(version.substring(0, version.length() - 1)), 400, "is not a UUID");
+        assertProblem(admin.get(FUNCTIONS + "/" + fid.replace("-", "") + "/versions"), 400, "is not a UUID");
+        assertProblem(admin.send("PATCH", version, "{}"), 405, "allows");
+        assertProblem(admin.get("/v2/nvcf/deployments/functions/versions"), 404, "no admin operation");
+        assertProblem(admin.send("POST", FUNCTIONS, null), 400, "body");
+        assertThat(admin.get(version).json()).isEqualTo(created.json());
+    }
+
+    @Test
     void servesAnOpenApiDescription() {
         Response docs = admin.withKey(null).get("/v3/api-docs");
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.json().at("/info/title").asString()).isEqualTo("Function Gateway admin API");
         assertThat(docs.json().get("paths").propertyNames()).contains("/v2/nvcf/functions", "/v1/keys",
                 "/v2/nvcf/deployments/functions/{functionId}/versions/{versionId}");
+    }
+
+    /** What a client generator trips on: the document as an OpenAPI parser reads it, and as generators use it. */
+    @Test
+    void theApiDescriptionIsValidAndGeneratesCleanClients() {
+        String text = admin.withKey(null).get("/v3/api-docs").text();
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(text, null, options);
+        assertThat(parsed.getMessages()).isEmpty();
+        OpenAPI api = parsed.getOpenAPI();
+        assertThat(api.getInfo().getVersion()).matches("\\d+\\.\\d+\\.\\d+.*");
+
+        Set<String> operationIds = new HashSet<>();
+        api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+            String name = method + " " + path;
+            assertThat(operation.getOperationId()).as(name).matches("[a-z][A-Za-z]+");
+            assertThat(operationIds.add(operation.getOperationId())).as("unique operationId " + name).isTrue();
+            assertThat(operation.getExtensions()).as(name).containsKey("x-required-scope");
+            assertThat(operation.getDescription()).as(name).contains("Requires scope");
+            assertThat(operation.getParameters() == null ? List.<String>of()
+                    : operation.getParameters().stream().map(p -> p.getName()).toList()).as(name).doesNotContain("caller");
+            for (String code : List.of("401", "403")) {
+                assertThat(operation.getResponses().get(code).getContent())
+                        .as(name + " " + code).containsKey("application/problem+json");
+            }
+            if (operation.getRequestBody() != null) {
+                assertThat(operation.getResponses()).as(name).containsKey("400");
+                operation.getRequestBody().getContent().values()
+                        .forEach(media -> assertThat(media.getSchema().get$ref()).as(name + " body").isNotNull());
+            }
+            operation.getResponses().forEach((code, response) -> {
+                if (response.getContent() != null) {
+                    response.getContent().values().forEach(media -> assertThat(media.getSchema().get$ref())
+                            .as(name + " " + code + " is a named schema").isNotNull());
+                }
+            });
+        }));
+        assertThat(operationIds).hasSizeGreaterThanOrEqualTo(18);
+
+        Map<String, Schema> schemas = api.getComponents().getSchemas();
+        schemas.forEach((schemaName, schema) -> {
+            if (schema.getProperties() != null) {
+                schema.getProperties().forEach((property, value) -> assertThat(((Schema<?>) value).getProperties())
+                        .as(schemaName + "." + property + " is not an anonymous inline object").isNull());
+            }
+        });
+        JsonNode tree = admin.withKey(null).get("/v3/api-docs").json();
+        assertThat(tree.findValuesAsString("$ref")).allSatisfy(ref -> assertThat(schemas)
+                .containsKey(ref.substring("#/components/schemas/".length())));
+        assertThat(schemas.get("FunctionRequest").getRequired()).contains("name");
+        assertThat(schemas.get("KeyRequest").getRequired()).contains("name", "scopes");
+        assertThat(schemas.get("DeploymentRequest").getRequired()).contains("endpoints");
     }
 
     Response register(String body) {
@@ -307,6 +543,7 @@ abstract class AdminApiContract {
         assertThat(response.status()).as(response.text()).isEqualTo(status);
         assertThat(response.contentType()).isEqualTo("application/problem+json");
         assertThat(response.at("/detail")).contains(detailPart);
-        assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("java.")
+                .doesNotContain("dev.functiongateway").doesNotContain("static resource");
     }
 }

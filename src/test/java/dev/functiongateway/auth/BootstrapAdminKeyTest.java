@@ -64,6 +64,32 @@ class BootstrapAdminKeyTest {
         }
     }
 
+    @Test
+    void aNewlyConfiguredKeyReplacesThePreviousAndTheGeneratedOne() throws Exception {
+        String db = h2();
+        Path file = dir.resolve("admin-key");
+        String generated;
+        try (RunningGateway gateway = RunningGateway.start(Map.of("spring.datasource.url", db,
+                "gateway.auth.admin-key-file", file.toString()))) {
+            generated = Files.readString(file).trim();
+        }
+        String first = "first-admin-key-" + UUID.randomUUID();
+        String second = "second-admin-key-" + UUID.randomUUID();
+        try (RunningGateway gateway = RunningGateway.start(Map.of("spring.datasource.url", db,
+                "gateway.auth.bootstrap-admin-key", first, "gateway.auth.admin-key-file", file.toString()))) {
+            assertThat(gateway.admin(first).get("/v1/keys").status()).isEqualTo(200);
+            assertThat(gateway.admin(generated).get("/v1/keys").status()).isEqualTo(401);
+        }
+        try (RunningGateway gateway = RunningGateway.start(Map.of("spring.datasource.url", db,
+                "gateway.auth.bootstrap-admin-key", second, "gateway.auth.admin-key-file", file.toString()))) {
+            assertThat(gateway.admin(second).get("/v1/keys").status()).isEqualTo(200);
+            Response old = gateway.admin(first).get("/v1/keys");
+            assertThat(old.status()).isEqualTo(401);
+            assertThat(old.at("/detail")).contains("revoked");
+            assertThat(gateway.admin(generated).get("/v1/keys").status()).isEqualTo(401);
+        }
+    }
+
     private static String h2() {
         return "jdbc:h2:file:./target/test-data/bootstrap-" + UUID.randomUUID();
     }

@@ -56,8 +56,8 @@ class BadEndpointTest {
                         : admin.put(path(first) + "/instances/i-1", "{\"address\":\"" + bad + "\",\"ttlSeconds\":60}");
                 assertThat(refused.status()).as(bad + ": " + refused.text()).isEqualTo(400);
             }
-            assertThat(admin.get(path(first)).json().at("/deployment/instances")).as("nothing was stored")
-                    .isEqualTo(deployed.json().at("/deployment/instances"));
+            assertThat(admin.get(path(first)).json().at("/deployment/instances").findValuesAsString("address"))
+                    .as("nothing was stored").containsExactly(worker.address());
 
             // A function deployed after the refusals is routed at once.
             String[] second = register(admin);
