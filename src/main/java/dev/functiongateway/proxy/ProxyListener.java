@@ -112,7 +112,10 @@ public class ProxyListener implements SmartLifecycle {
                         pipeline.addLast(ClientConnection.create(services, ProxyListener.this));
                     }
                 });
-        server = bootstrap.bind(services.properties().port()).syncUninterruptibly().channel();
+        ProxyProperties properties = services.properties();
+        server = (properties.address() == null || properties.address().isBlank()
+                ? bootstrap.bind(properties.port()) : bootstrap.bind(properties.address(), properties.port()))
+                .syncUninterruptibly().channel();
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         context.getEnvironment().getPropertySources().addFirst(
                 new MapPropertySource("gateway.proxy.port", Map.of("local.gateway.proxy.port", port)));

@@ -9,6 +9,7 @@ import org.springframework.util.unit.DataSize;
 /**
  * {@code gateway.proxy.*}: the gRPC proxy listener and its connections to workers.
  *
+ * @param address                   the interface the listener binds to; unset: all interfaces
  * @param port                      the listener's TCP port; 0 picks a free one (published as
  *                                  {@code local.gateway.proxy.port}); default 10081
  * @param ssl                       TLS on the listener; plaintext (h2c) unless {@code ssl.bundle} names an SSL bundle
@@ -39,6 +40,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("gateway.proxy")
 public record ProxyProperties(
+        String address,
         @DefaultValue("10081") int port,
         @DefaultValue Ssl ssl,
         @DefaultValue("30s") Duration idleTimeout,
