@@ -11,7 +11,8 @@ import io.netty.handler.codec.http2.Http2Stream;
 /**
  * Backpressure by HTTP/2 flow control. The proxy tells the codec that it has processed a DATA frame's bytes only
  * once the other side's connection has written them; until then the sender's window shrinks and it stops. So
- * each call holds at most one stream window of bytes each way, whatever its message sizes.
+ * each call holds at most one stream window of bytes each way, whatever its message sizes. Threading: called on
+ * the connection's event loop only (the codec's rule).
  */
 final class FlowWindows {
 

@@ -11,7 +11,7 @@ import io.netty.util.AsciiString;
 
 /**
  * The gateway's one service of its own on the listener, {@code GatewayInfo/Describe}: answered here, needing no
- * key and no function-id. Every other method name is a function's.
+ * key and no function-id. Every other method name is a function's. Threading: the client connection's event loop.
  */
 final class GatewayInfoAnswer {
 

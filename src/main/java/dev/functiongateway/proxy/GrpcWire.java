@@ -8,7 +8,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
-/** The few pieces of the gRPC-over-HTTP/2 wire format the proxy writes or reads itself. */
+/** The few pieces of the gRPC-over-HTTP/2 wire format the proxy writes or reads itself. Stateless; any thread. */
 final class GrpcWire {
 
     static final AsciiString CONTENT_TYPE_GRPC = AsciiString.cached("application/grpc");

@@ -10,7 +10,8 @@ import io.netty.handler.codec.http2.Http2Settings;
 /**
  * Builds the proxy's two {@link Http2ConnectionHandler}s (towards clients and towards workers) on Netty's
  * builder, which wires the codec's protections: rapid-reset and empty-frame limits, and, towards workers, the
- * buffering of streams beyond the worker's SETTINGS_MAX_CONCURRENT_STREAMS.
+ * buffering of streams beyond the worker's SETTINGS_MAX_CONCURRENT_STREAMS. Threading: one builder per handler,
+ * used by the thread that makes the connection's pipeline.
  */
 final class Http2Handlers<T extends Http2ConnectionHandler>
         extends AbstractHttp2ConnectionHandlerBuilder<T, Http2Handlers<T>> {

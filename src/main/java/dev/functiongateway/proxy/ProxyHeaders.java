@@ -5,7 +5,10 @@ import java.util.UUID;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
-/** The headers the proxy reads and rewrites; everything else passes through as the client sent it. */
+/**
+ * The headers the proxy reads and rewrites; everything else passes through as the client sent it. Stateless;
+ * used on the event loop that owns the headers.
+ */
 final class ProxyHeaders {
 
     static final AsciiString AUTHORIZATION = AsciiString.cached("authorization");

@@ -8,7 +8,10 @@ import org.springframework.stereotype.Component;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The listener's own gauges: connections, calls in flight, and the payload bytes the gateway holds. */
+/**
+ * The listener's own gauges: connections, calls in flight, and the payload bytes the gateway holds. Threading:
+ * written by every event loop and read by scrapes; atomics, no lock.
+ */
 @Component
 class ProxyMetrics {
 

@@ -8,7 +8,10 @@ import dev.functiongateway.routing.HealthChecker;
 import dev.functiongateway.routing.InvocationAdmission;
 import dev.functiongateway.routing.SessionRouter;
 
-/** What client connections and their calls use: admission, sessions, workers, and where finished calls go. */
+/**
+ * What client connections and their calls use: admission, sessions, workers, and where finished calls go. Each
+ * is safe to call from any event loop.
+ */
 @Component
 record ProxyServices(ProxyProperties properties, InvocationAdmission admission, ApiKeyService keys, SessionRouter router,
         Upstreams upstreams, HealthChecker health, CallObserver observer, ProxyMetrics metrics) {

@@ -12,6 +12,7 @@ import dev.functiongateway.observability.CallMetrics.FunctionMeters;
 import dev.functiongateway.observability.CallRecord;
 import dev.functiongateway.registry.InferenceProtocol;
 import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
+import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
 import dev.functiongateway.routing.ConnectionSessions.SessionKey;
 import dev.functiongateway.routing.InvocationAdmission.Admission;
 import dev.functiongateway.routing.InvocationAdmission.Refusal;
@@ -471,8 +472,13 @@ final class ProxyStream {
         if (versionId != null) {
             return function.versions().get(versionId).version().inferenceProtocol() == InferenceProtocol.GRPC;
         }
-        return function.versions().values().stream().anyMatch(v -> v.version().status().servesCalls()
-                && v.version().inferenceProtocol() == InferenceProtocol.GRPC);
+        for (VersionEntry version : function.versions().values()) {
+            if (version.version().status().servesCalls()
+                    && version.version().inferenceProtocol() == InferenceProtocol.GRPC) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean startsWith(CharSequence value, AsciiString prefix) {
