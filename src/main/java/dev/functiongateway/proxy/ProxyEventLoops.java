@@ -28,7 +28,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 /**
  * The threads of the proxy: one that accepts connections, and {@code gateway.proxy.event-loop-threads} that run
  * client and worker connections alike. Native epoll where the platform has it (fewer syscalls and copies than
- * NIO), NIO elsewhere. Stopped after the listener, so that calls can drain first.
+ * NIO), NIO elsewhere. Stopped after the listener, so that calls can drain first. Threading: made and stopped by
+ * Spring; the groups themselves are Netty's, safe from any thread.
  */
 @Component
 class ProxyEventLoops implements DisposableBean {
