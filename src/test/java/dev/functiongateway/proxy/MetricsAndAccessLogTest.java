@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -85,8 +86,12 @@ class MetricsAndAccessLogTest extends ProxyTestSupport {
                     .containsPattern("gateway_queue_depth\\{" + fid + ",function_version_id=\"any\"\\} 0")
                     .contains("jvm_memory_used_bytes").contains("netty_allocator_memory_used");
         });
-        assertThat(management.get("/actuator/prometheus").text())
-                .doesNotContain(invokeKey).doesNotContain("never-issued-key");
+        String scrape = management.get("/actuator/prometheus").text();
+        assertThat(scrape).doesNotContain(invokeKey).doesNotContain("never-issued-key");
+        List<String> gatewayMeters = scrape.lines().filter(l -> l.startsWith("# TYPE gateway_"))
+                .map(l -> l.split(" ")[2]).toList();
+        assertThat(gatewayMeters).hasSizeGreaterThanOrEqualTo(14).allSatisfy(name -> assertThat(scrape)
+                .as("HELP text of " + name).containsPattern("(?m)^# HELP " + name + " \\S"));
     }
 
     @Test
