@@ -38,15 +38,6 @@ app.kubernetes.io/part-of: function-gateway
 {{- default (include "fg.fullname" .) .Values.auth.existingSecret }}
 {{- end }}
 
-{{/* The port actuator answers on. */}}
-{{- define "fg.managementPort" -}}
-{{- if gt (int .Values.management.port) 0 }}{{ .Values.management.port }}{{ else }}{{ .Values.service.httpPort }}{{ end }}
-{{- end }}
-
-{{- define "fg.managementPortName" -}}
-{{- if gt (int .Values.management.port) 0 }}management{{ else }}http{{ end }}
-{{- end }}
-
 {{/* Replicas share only the database: more than one needs PostgreSQL. */}}
 {{- define "fg.validate" -}}
 {{- if and (not .Values.postgresql.url) (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) }}
@@ -57,6 +48,26 @@ app.kubernetes.io/part-of: function-gateway
 {{- end }}
 {{- if and .Values.grpcTls.enabled (not .Values.grpcTls.secretName) }}
 {{- fail "grpcTls.secretName is required when grpcTls.enabled is true" }}
+{{- end }}
+{{- $ports := list (int .Values.service.http.port) (int .Values.service.grpc.port) (int .Values.management.port) }}
+{{- if ne (len ($ports | uniq)) 3 }}
+{{- fail "service.http.port, service.grpc.port and management.port must be three different ports" }}
+{{- end }}
+{{- include "fg.validatePdb" . }}
+{{- end }}
+
+{{/* A PDB that keeps every pod blocks every node drain and cluster upgrade for good: refuse it. */}}
+{{- define "fg.validatePdb" -}}
+{{- if .Values.podDisruptionBudget.enabled }}
+{{- $min := .Values.podDisruptionBudget.minAvailable }}
+{{- $replicas := int (ternary .Values.autoscaling.minReplicas .Values.replicaCount .Values.autoscaling.enabled) }}
+{{- if kindIs "string" $min }}
+{{- if ge (int (trimSuffix "%" $min)) 100 }}
+{{- fail (printf "podDisruptionBudget.minAvailable %s keeps every pod, so no node could be drained: use less than 100%%" $min) }}
+{{- end }}
+{{- else if ge (int $min) $replicas }}
+{{- fail (printf "podDisruptionBudget.minAvailable %d must be below the %d replicas, or no node could be drained: lower it or add replicas" (int $min) $replicas) }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -79,4 +90,10 @@ app.kubernetes.io/part-of: function-gateway
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/* Labels of one of the two Services, so that selectors (ServiceMonitor) can tell them apart. */}}
+{{- define "fg.componentLabels" -}}
+{{ include "fg.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
 {{- end }}

@@ -1,17 +1,27 @@
 package dev.functiongateway.observability;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 import org.springframework.stereotype.Component;
 
 import dev.functiongateway.support.LogSafe;
+import io.grpc.Status;
 
 /**
  * One line per gRPC call at its end, on the logger {@code dev.functiongateway.access}: request id, client,
  * function, version, method, status, duration, bytes each way, key id and trace id. The key itself never
- * appears. The same fields go out as key-value pairs, which structured (JSON) logging prints as fields.
+ * appears. Called on the thread that ended the call; writes nothing when the logger is off.
+ *
+ * <p>The same facts also go out as key-value pairs named after the Elastic Common Schema, which structured
+ * logging ({@code logging.structured.format.console=ecs}) prints as fields: {@code client.address},
+ * {@code client.port}, {@code client.bytes} (request message bytes), {@code server.bytes} (response message
+ * bytes), {@code event.duration} (nanoseconds), {@code event.outcome}, {@code trace.id}, and the gateway's own
+ * facts under {@code labels.*}. Absent values are left out rather than written as null.
  */
 @Component
 public class AccessLog {
@@ -29,27 +39,40 @@ public class AccessLog {
         if (!enabled || !log.isInfoEnabled()) {
             return;
         }
-        // The method is the client's :path: escaped, so that no request can forge a log line.
+        // The method comes from the request's :path: bounded, and control characters escaped so that no request
+        // can start a forged log line.
         String method = LogSafe.escape(call.method().length() > MAX_METHOD ? call.method().substring(0, MAX_METHOD)
                 : call.method());
         long millis = TimeUnit.NANOSECONDS.toMillis(call.durationNanos());
-        log.atInfo()
-                .addKeyValue("nvcf_reqid", call.requestId())
-                .addKeyValue("client", call.clientAddress())
-                .addKeyValue("function_id", call.functionId())
-                .addKeyValue("function_version_id", call.versionId())
-                .addKeyValue("method", method)
-                .addKeyValue("status", call.code())
-                .addKeyValue("duration_ms", millis)
-                .addKeyValue("request_bytes", call.requestBytes())
-                .addKeyValue("response_bytes", call.responseBytes())
-                .addKeyValue("key_id", call.keyId())
-                .addKeyValue("trace_id", call.traceId())
-                .log("grpc nvcf-reqid={} client={} function={} version={} method={} status={} duration_ms={}"
-                        + " request_bytes={} response_bytes={} key_id={} trace_id={}",
-                        orDash(call.requestId()), call.clientAddress(), orDash(call.functionId()),
-                        orDash(call.versionId()), method, call.code(), millis, call.requestBytes(), call.responseBytes(),
-                        orDash(call.keyId()), orDash(call.traceId()));
+        LoggingEventBuilder line = log.atInfo();
+        SocketAddress client = call.clientAddress();
+        if (client instanceof InetSocketAddress inet) {
+            line = line.addKeyValue("client.address", inet.getAddress() != null
+                    ? inet.getAddress().getHostAddress() : inet.getHostString())
+                    .addKeyValue("client.port", inet.getPort());
+        } else if (client != null) {
+            line = line.addKeyValue("client.address", client.toString());
+        }
+        line = line.addKeyValue("client.bytes", call.requestBytes())
+                .addKeyValue("server.bytes", call.responseBytes())
+                .addKeyValue("event.duration", call.durationNanos())
+                .addKeyValue("event.outcome", call.code() == Status.Code.OK ? "success" : "failure")
+                .addKeyValue("labels.grpc_method", method)
+                .addKeyValue("labels.grpc_status", call.code().name());
+        line = withOptional(line, "trace.id", call.traceId());
+        line = withOptional(line, "labels.nvcf_reqid", call.requestId());
+        line = withOptional(line, "labels.function_id", call.functionId());
+        line = withOptional(line, "labels.function_version_id", call.versionId());
+        line = withOptional(line, "labels.key_id", call.keyId());
+        line.log("grpc nvcf-reqid={} client={} function={} version={} method={} status={} duration_ms={}"
+                + " request_bytes={} response_bytes={} key_id={} trace_id={}",
+                orDash(call.requestId()), client, orDash(call.functionId()), orDash(call.versionId()), method,
+                call.code(), millis, call.requestBytes(), call.responseBytes(), orDash(call.keyId()),
+                orDash(call.traceId()));
+    }
+
+    private static LoggingEventBuilder withOptional(LoggingEventBuilder line, String key, Object value) {
+        return value == null ? line : line.addKeyValue(key, value.toString());
     }
 
     /** Absent values print as '-', as in common access-log formats. */

@@ -86,7 +86,12 @@ public class CallMetrics {
 
     /** A key was refused (authentication) or was not allowed the call (authorization). Never the key itself. */
     public void authFailure(String listener, String reason) {
-        registry.counter("gateway.auth.failures", "listener", listener, "reason", reason).increment();
+        Counter.builder("gateway.auth.failures")
+                .description("Refused keys (authentication) and refused calls (authorization), by listener and reason")
+                .tag("listener", listener)
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     public void authFailure(String listener, AuthFailure failure) {

@@ -49,7 +49,8 @@ public class RoutingMetrics {
     void workerAdded(Worker worker) {
         Tags tags = Tags.of("function_id", worker.version().functionId().toString(),
                 "function_version_id", worker.versionId().toString(),
-                "instance", worker.instance().address().toString());
+                // Not "instance": Prometheus sets that label to the scraped target (the gateway pod).
+                "worker", worker.instance().address().toString());
         Counter failures = Counter.builder("gateway.worker.connect.failures")
                 .description("Calls that could not reach the instance").tags(tags).register(registry);
         liveWorkers.put(worker, failures);

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -38,6 +39,9 @@ class HttpInvocationTest {
 
     @LocalServerPort
     int port;
+
+    @Value("${local.management.port}")
+    int managementPort;
 
     AdminClient admin;
     HttpTestWorker worker;
@@ -123,7 +127,7 @@ class HttpInvocationTest {
     @Test
     void springCloudGatewaysOwnMetricsCountTheRoute() throws Exception {
         post("/v2/nvcf/pexec/functions/" + functionId, key, "x");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(admin.withKey(null)
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(new AdminClient(managementPort, null)
                 .get("/actuator/prometheus").text()).containsPattern(
                         "spring_cloud_gateway_requests_seconds_count\\{.*routeId=\"function-invocation\".*"
                                 + "status=\"OK\".*\\} [1-9]"));

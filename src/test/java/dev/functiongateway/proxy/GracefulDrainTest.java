@@ -80,15 +80,16 @@ class GracefulDrainTest {
             upload.onNext(Chunk.newBuilder().setData(TestWorker.chunk(1, 1024)).build());
             await().atMost(Duration.ofSeconds(5)).until(() -> worker.calls.get() == 3);
 
-            var ready = admin.withKey(null).get("/actuator/health/readiness");
+            AdminClient management = gateway.management();
+            var ready = management.get("/actuator/health/readiness");
             assertThat(ready.status()).isEqualTo(200);
             assertThat(ready.at("/components/registry/status")).isEqualTo("UP");
             assertThat(ready.at("/components/grpcListener/status")).isEqualTo("UP");
             assertThat(ready.at("/components/readinessState/status")).isEqualTo("UP");
-            assertThat(admin.withKey(null).get("/actuator/health/liveness").status()).isEqualTo(200);
+            assertThat(management.get("/actuator/health/liveness").status()).isEqualTo(200);
 
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(gateway::close);
-            await().atMost(Duration.ofSeconds(2)).until(() -> admin.withKey(null)
+            await().atMost(Duration.ofSeconds(2)).until(() -> management
                     .get("/actuator/health/readiness").status() == 503);
             ManagedChannel late = NettyChannelBuilder.forAddress("127.0.0.1", gateway.grpcPort()).usePlaintext().build();
             assertThatThrownBy(() -> GRPCInferenceServiceGrpc.newBlockingStub(late)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -52,9 +53,9 @@ class MetricsAndAccessLogTest extends ProxyTestSupport {
 
         String fid = "function_id=\"" + d.functionId() + "\"";
         String vid = "function_version_id=\"" + d.versionId() + "\"";
-        String instance = "instance=\"" + worker.address() + "\"";
+        String instance = "worker=\"" + worker.address() + "\"";
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            String scrape = admin.withKey(null).get("/actuator/prometheus").text();
+            String scrape = management.get("/actuator/prometheus").text();
             assertThat(scrape)
                     .containsPattern("gateway_grpc_calls_seconds_count\\{code=\"OK\"," + fid + "," + vid
                             + ",method=\"inference.GRPCInferenceService/ModelInfer\"\\} 1")
@@ -85,8 +86,12 @@ class MetricsAndAccessLogTest extends ProxyTestSupport {
                     .containsPattern("gateway_queue_depth\\{" + fid + ",function_version_id=\"any\"\\} 0")
                     .contains("jvm_memory_used_bytes").contains("netty_allocator_memory_used");
         });
-        assertThat(admin.withKey(null).get("/actuator/prometheus").text())
-                .doesNotContain(invokeKey).doesNotContain("never-issued-key");
+        String scrape = management.get("/actuator/prometheus").text();
+        assertThat(scrape).doesNotContain(invokeKey).doesNotContain("never-issued-key");
+        List<String> gatewayMeters = scrape.lines().filter(l -> l.startsWith("# TYPE gateway_"))
+                .map(l -> l.split(" ")[2]).toList();
+        assertThat(gatewayMeters).hasSizeGreaterThanOrEqualTo(14).allSatisfy(name -> assertThat(scrape)
+                .as("HELP text of " + name).containsPattern("(?m)^# HELP " + name + " \\S"));
     }
 
     @Test
@@ -98,7 +103,7 @@ class MetricsAndAccessLogTest extends ProxyTestSupport {
         assertThatThrownBy(() -> with(GRPCInferenceServiceGrpc.newBlockingStub(connection()),
                 metadata(invokeKey, d.functionId(), d.versionId())).modelInfer(ModelInferRequest.getDefaultInstance()))
                 .isInstanceOf(StatusRuntimeException.class);
-        assertThat(admin.withKey(null).get("/actuator/prometheus").text()).containsPattern(
+        assertThat(management.get("/actuator/prometheus").text()).containsPattern(
                 "gateway_queue_wait_seconds_count\\{function_id=\"" + d.functionId() + "\",function_version_id=\""
                         + d.versionId() + "\",outcome=\"refused\"\\} 1");
     }

@@ -47,7 +47,12 @@ abstract class ProxyTestSupport {
     @Value("${local.gateway.proxy.port}")
     int grpcPort;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     AdminClient admin;
+    /** Actuator, on the management port; it needs no key. */
+    AdminClient management;
     String invokeKey;
     final List<AutoCloseable> closeAfter = new ArrayList<>();
     final List<Deployed> deployed = new ArrayList<>();
@@ -59,6 +64,7 @@ abstract class ProxyTestSupport {
     @BeforeEach
     void setUpClients() {
         admin = new AdminClient(httpPort, ADMIN_KEY);
+        management = new AdminClient(managementPort, null);
         invokeKey = createKey("[\"invoke_function\"]", "[]");
     }
 

@@ -103,7 +103,7 @@ class BadEndpointTest {
             assertThat(view.json().at("/deployment/instances")).isEmpty();
             assertThat(gateway.bean(io.micrometer.core.instrument.MeterRegistry.class)
                     .get("gateway.registry.instances.unusable").gauge().value()).isEqualTo(2.0);
-            Response ready = new AdminClient(gateway.httpPort(), null).get("/actuator/health/readiness");
+            Response ready = gateway.management().get("/actuator/health/readiness");
             assertThat(ready.status()).as(ready.text()).isEqualTo(200);
         }
     }

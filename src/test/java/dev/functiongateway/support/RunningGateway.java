@@ -10,7 +10,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.functiongateway.FunctionGatewayApplication;
 
 /**
- * A whole gateway started in this JVM on random ports, for tests that stop and start it or run two side by
+ * A whole gateway started in this JVM on random ports (HTTP, gRPC, management), for tests that stop and start it or run two side by
  * side. Close it to stop it.
  */
 public final class RunningGateway implements AutoCloseable {
@@ -23,7 +23,8 @@ public final class RunningGateway implements AutoCloseable {
 
     /** Starts a gateway with these properties on top of the defaults and random HTTP and gRPC ports. */
     public static RunningGateway start(Map<String, String> properties) {
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--gateway.proxy.port=0"));
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--gateway.proxy.port=0",
+                "--management.server.port=0"));
         properties.forEach((k, v) -> args.add("--" + k + "=" + v));
         return new RunningGateway(new SpringApplicationBuilder(FunctionGatewayApplication.class)
                 .run(args.toArray(String[]::new)));
@@ -42,6 +43,15 @@ public final class RunningGateway implements AutoCloseable {
 
     public int grpcPort() {
         return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.gateway.proxy.port"));
+    }
+
+    public int managementPort() {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.management.port"));
+    }
+
+    /** Actuator, on the management port; it needs no key. */
+    public AdminClient management() {
+        return new AdminClient(managementPort(), null);
     }
 
     public AdminClient admin(String key) {

@@ -1,0 +1,98 @@
+package dev.functiongateway.deploy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+import dev.functiongateway.FunctionGatewayApplication;
+import dev.functiongateway.support.AdminClient;
+
+/**
+ * The gateway as an operator runs it: a JVM of its own, in a working directory of its own, with the built-in
+ * configuration and nothing but ports (and any extra arguments) on its command line. Its console output is
+ * kept line by line, so tests can read start-up and log lines exactly as printed. Close it to stop it
+ * (SIGTERM, then kill after 30 s).
+ */
+final class GatewayProcess implements AutoCloseable {
+
+    private static final Duration START_LIMIT = Duration.ofSeconds(90);
+
+    final int httpPort = freePort();
+    final int grpcPort = freePort();
+    final int managementPort = freePort();
+    final List<String> output = new CopyOnWriteArrayList<>();
+    private final Process process;
+
+    /** Starts the gateway in {@code workDir} and waits until it reports ready. */
+    GatewayProcess(Path workDir, String... extraArgs) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dreactor.netty.ioShutdownQuietPeriod=0",
+                FunctionGatewayApplication.class.getName(),
+                "--server.port=" + httpPort, "--gateway.proxy.port=" + grpcPort,
+                "--management.server.port=" + managementPort,
+                // A short drain, so that closing does not wait 30 s for idle connections.
+                "--gateway.proxy.drain-time=1s"));
+        command.addAll(List.of(extraArgs));
+        process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(output::add);
+            } catch (IOException | UncheckedIOException e) {
+                // The process ended.
+            }
+        }, "gateway-process-output");
+        reader.setDaemon(true);
+        reader.start();
+        AdminClient management = new AdminClient(managementPort, null);
+        try {
+            Awaitility.await().atMost(START_LIMIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .failFast("the gateway exited", () -> !process.isAlive())
+                    .until(() -> management.get("/actuator/health/readiness").status() == 200);
+        } catch (RuntimeException | Error e) {
+            process.destroyForcibly();
+            throw new AssertionError("the gateway did not get ready; its output:\n" + String.join("\n", output), e);
+        }
+    }
+
+    /** Console lines up to and including Spring Boot's "Started ..." line. */
+    List<String> startUpLines() {
+        List<String> lines = new ArrayList<>();
+        for (String line : output) {
+            lines.add(line);
+            if (line.contains("Started FunctionGatewayApplication")) {
+                return lines;
+            }
+        }
+        throw new AssertionError("no start-up line in:\n" + String.join("\n", output));
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
