@@ -84,8 +84,11 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         }
         ApiKey key = admitted.key();
         FunctionEntry function = admitted.function();
-        return Mono.fromFuture(() -> router.open(functionId, versionId, key))
-                .flatMap(session -> forward(exchange, chain, session, function))
+        // The request's lifetime owns the session's slot: released when it completes, fails or is cancelled, and
+        // a client that leaves while queued cancels the pending session, which leaves the queue.
+        return Mono.usingWhen(Mono.fromFuture(() -> router.open(functionId, versionId, key)),
+                        session -> forward(exchange, chain, session, function),
+                        session -> Mono.fromRunnable(session::release))
                 .onErrorResume(RoutingException.class, e -> refused(exchange, e))
                 .onErrorResume(CompletionException.class, e -> e.getCause() instanceof RoutingException routing
                         ? refused(exchange, routing)
@@ -112,7 +115,7 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
             forwarded.getResponse().getHeaders().set(REQUEST_ID, session.requestId());
             return Mono.empty();
         });
-        return chain.filter(forwarded).doFinally(signal -> session.release());
+        return chain.filter(forwarded);
     }
 
     private static HttpStatus statusOf(Refusal refusal) {

@@ -5,19 +5,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A client connection's binding to one worker for one function: every call it carries goes to that worker
- * with the same {@code nvcf-reqid}. It holds one of the worker's slots until released.
+ * with the same {@code nvcf-reqid}. It holds one of the worker's slots (its {@link Lease}) until released.
  */
 public final class Session {
 
     private final String requestId;
     private final Worker worker;
-    private final FunctionPool pool;
+    private final Lease lease;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    Session(String requestId, Worker worker, FunctionPool pool) {
+    Session(String requestId, Worker worker, Lease lease) {
         this.requestId = requestId;
         this.worker = worker;
-        this.pool = pool;
+        this.lease = lease;
     }
 
     public String requestId() {
@@ -40,7 +40,7 @@ public final class Session {
     /** Gives the slot back; later calls do nothing. */
     public void release() {
         if (released.compareAndSet(false, true)) {
-            pool.release(worker);
+            lease.close();
         }
     }
 }

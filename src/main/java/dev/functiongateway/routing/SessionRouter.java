@@ -22,7 +22,8 @@ public class SessionRouter {
 
     /**
      * Takes a slot for a new session, waiting in the function's queue if every worker is full. Fails with
-     * {@link RoutingException}.
+     * {@link RoutingException}. Cancelling the returned future while it waits leaves the queue; once it has
+     * completed, only {@link Session#release()} frees the slot.
      *
      * @param requestedVersion the version the client named, or null for any serving version
      */
@@ -32,10 +33,24 @@ public class SessionRouter {
             return CompletableFuture.failedFuture(new RoutingException(
                     Status.UNAVAILABLE.withDescription("function " + functionId + " has no instance")));
         }
-        return pool.acquire(worker -> worker.version().status().servesCalls()
+        Lease lease = pool.lease(worker -> worker.version().status().servesCalls()
                         && (requestedVersion == null || worker.versionId().equals(requestedVersion))
                         && key.allows(functionId, worker.versionId()),
-                requestedVersion, properties.queueMaxWait())
-                .thenApply(worker -> new Session(UUID.randomUUID().toString(), worker, pool));
+                requestedVersion, properties.queueMaxWait());
+        CompletableFuture<Session> session = new CompletableFuture<>();
+        lease.granted().whenComplete((worker, error) -> {
+            if (error != null) {
+                session.completeExceptionally(error);
+            } else if (!session.complete(new Session(UUID.randomUUID().toString(), worker, lease))) {
+                lease.close();
+            }
+        });
+        // The caller gave up (say, an HTTP client left while queued): end the lease, whatever its state.
+        session.whenComplete((s, error) -> {
+            if (session.isCancelled()) {
+                lease.close();
+            }
+        });
+        return session;
     }
 }

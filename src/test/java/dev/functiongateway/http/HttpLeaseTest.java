@@ -1,0 +1,100 @@
+package dev.functiongateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.functiongateway.support.AdminClient;
+
+/** The HTTP route's worker slot is owned by the request: a client that leaves while queued leaks nothing. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.grpc.server.port=0",
+        "spring.datasource.url=jdbc:h2:file:./target/test-data/http-lease-${random.uuid}",
+        "gateway.auth.bootstrap-admin-key=" + HttpLeaseTest.ADMIN_KEY,
+        "gateway.routing.health-interval=200ms", "gateway.routing.queue-max-wait=60s",
+        "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
+class HttpLeaseTest {
+
+    static final String ADMIN_KEY = "http-lease-admin-key-0123456789";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    AdminClient admin;
+    FunctionWorker worker;
+    String functionId;
+    String deployment;
+    String key;
+
+    @BeforeEach
+    void deploy() {
+        admin = new AdminClient(port, ADMIN_KEY);
+        worker = new FunctionWorker("w1");
+        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"lease-fn\",\"inferenceProtocol\":\"HTTP\","
+                + "\"inferenceUrl\":\"/infer\",\"health\":{\"protocol\":\"HTTP\",\"uri\":\"/health\"}}");
+        functionId = created.at("/function/id");
+        deployment = "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + created.at("/function/versionId");
+        admin.post(deployment, "{\"endpoints\":[\"" + worker.address() + "\"],\"maxRequestConcurrency\":1}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployment)
+                .at("/deployment/status")));
+        key = admin.post("/v1/keys", "{\"name\":\"lease\",\"scopes\":[\"invoke_function\"]}").at("/value");
+    }
+
+    @AfterEach
+    void undeploy() {
+        admin.delete(deployment);
+        worker.close();
+    }
+
+    @Test
+    void aClientThatLeavesWhileQueuedDoesNotKeepTheSlot() throws Exception {
+        CompletableFuture<HttpResponse<String>> running = HTTP.sendAsync(invoke("running").header("x-hold", "1")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(worker.received.poll(10, TimeUnit.SECONDS)).as("the running request reached the worker")
+                .isNotNull();
+
+        try (Socket leaving = new Socket("127.0.0.1", port)) {
+            OutputStream out = leaving.getOutputStream();
+            out.write(("POST /v2/nvcf/pexec/functions/" + functionId + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + key + "\r\nContent-Length: 1\r\n\r\nx")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> queueDepth() == 1);
+        }
+        await("the waiter left the queue with its client").atMost(Duration.ofSeconds(10))
+                .until(() -> queueDepth() == 0);
+
+        worker.open();
+        assertThat(running.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        HttpResponse<String> next = HTTP.send(invoke("next").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        assertThat(next.body()).isEqualTo("next");
+    }
+
+    private int queueDepth() {
+        return Integer.parseInt(admin.get("/v2/nvcf/queues/functions/" + functionId).at("/anyVersionQueueDepth"));
+    }
+
+    private HttpRequest.Builder invoke(String body) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId))
+                .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+}
