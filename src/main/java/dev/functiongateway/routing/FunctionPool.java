@@ -59,21 +59,26 @@ public final class FunctionPool {
      * @param requestedVersion the version the client asked for, or null; only for queue depth reporting
      */
     public Lease lease(Predicate<Worker> eligible, UUID requestedVersion, Duration maxWait) {
-        return enqueue(new Lease(this, eligible, null, requestedVersion), maxWait);
+        return submit(new Lease(this, eligible, null, requestedVersion), maxWait);
     }
 
     /**
-     * A lease on this one worker for a session that returns to it, served before any new session. Fails with
-     * RESOURCE_EXHAUSTED when the worker stays full for {@code maxWait}, UNAVAILABLE when it is not healthy.
+     * A lease on one worker for a session that returns to it, served before any new session; made but not yet
+     * {@link #submit submitted}, so that the caller may store it first. Once submitted it fails with
+     * RESOURCE_EXHAUSTED when the worker stays full for the wait, UNAVAILABLE when the worker is not healthy.
      */
-    Lease leaseOn(Worker worker, UUID requestedVersion, Duration maxWait) {
-        return enqueue(new Lease(this, w -> w == worker, worker, requestedVersion), maxWait);
+    Lease pendingLeaseOn(Worker worker, UUID requestedVersion) {
+        return new Lease(this, w -> w == worker, worker, requestedVersion);
     }
 
-    private Lease enqueue(Lease lease, Duration maxWait) {
+    /** Grants or queues a lease made here; one closed in the meantime stays ended. */
+    Lease submit(Lease lease, Duration maxWait) {
         List<Runnable> completions = new ArrayList<>();
         RoutingException refusal = null;
         synchronized (this) {
+            if (lease.state != Lease.State.WAITING || lease.timeout != null) {
+                return lease;
+            }
             serve(completions);
             if (workers.stream().noneMatch(w -> w.healthy() && lease.eligible.test(w))) {
                 refusal = new RoutingException(Status.UNAVAILABLE.withDescription(lease.pinned != null

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
@@ -85,6 +86,22 @@ public class RoutingMetrics {
                         "outcome", served ? "served" : "refused")
                 .register(registry)
                 .record(Duration.ofNanos(nanos));
+    }
+
+    /** Sessions bound on this replica for one listener: attached now, or within their reconnect window. */
+    void sessionsOpen(String listener, Supplier<Number> count) {
+        Gauge.builder("gateway.sessions.open", count)
+                .description("Sessions bound on this replica, attached or within their reconnect window")
+                .tag("listener", listener).register(registry);
+    }
+
+    void sessionResumed(String listener) {
+        registry.counter("gateway.sessions.resumed", "listener", listener).increment();
+    }
+
+    /** An nvcf-reqid was refused: {@code unknown}, {@code expired}, {@code foreign_key}, {@code worker_gone}. */
+    void sessionIdRefused(String reason) {
+        registry.counter("gateway.session.ids.refused", "reason", reason).increment();
     }
 
     private static String versionLabel(UUID versionId) {

@@ -1,33 +1,101 @@
 package dev.functiongateway.routing;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.springframework.stereotype.Component;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.functiongateway.auth.ApiKey;
 import io.grpc.Status;
 
-/** Opens sessions: a slot on a healthy worker of a serving version that the key may use. */
+/**
+ * Opens sessions (a slot on a healthy worker of a serving version that the key may use) and resumes them by
+ * id, on both listeners.
+ *
+ * <p>Ids are signed and self-describing ({@link SessionIds}), not rows in a table: a replica resumes an id
+ * minted by another from the id alone and its own worker directory, so the call path never waits on the
+ * database, and a database outage does not stop resumes. The price: a replica that never held a session cannot
+ * know that it ended elsewhere, so it honours the id until {@code gateway.sessions.id-max-age} after issue
+ * (the worker must still be there and healthy); the replica that held it refuses it as soon as its reconnect
+ * window has passed. Every refusal of an id is NOT_FOUND with one message, so that an id reveals nothing to
+ * another key. Threading: any thread; the binding table is a concurrent map, and no lock is held while waiting.
+ */
 @Component
 public class SessionRouter {
 
+    /** Why an id was refused, for the {@code gateway_session_ids_refused_total} metric. */
+    enum IdRefusal {
+        UNKNOWN, EXPIRED, FOREIGN_KEY, WORKER_GONE
+    }
+
+    static final String REFUSED = "no session with this nvcf-reqid: it is unknown, expired, or its worker is gone;"
+            + " start a new session by calling without nvcf-reqid";
+
     private final WorkerDirectory directory;
     private final RoutingProperties properties;
+    private final SessionProperties sessions;
+    private final SessionIds ids;
+    private final RoutingMetrics metrics;
+    private final Clock clock;
+    private final Map<String, BoundSession> bound = new ConcurrentHashMap<>();
+    /** Sessions bound per listener, resumable or not, attached or within their window. */
+    private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    /** Ids whose sessions ended here; refused as expired for as long as any replica would honour them. */
+    private final Cache<String, Boolean> ended;
 
-    public SessionRouter(WorkerDirectory directory, RoutingProperties properties) {
+    public SessionRouter(WorkerDirectory directory, RoutingProperties properties, SessionProperties sessions,
+            SessionIds ids, RoutingMetrics metrics, Clock clock) {
         this.directory = directory;
         this.properties = properties;
+        this.sessions = sessions;
+        this.ids = ids;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.ended = Caffeine.newBuilder().expireAfterWrite(sessions.idMaxAge()).maximumSize(100_000).build();
+        for (String listener : new String[] { "grpc", "http" }) {
+            metrics.sessionsOpen(listener, open.computeIfAbsent(listener, l -> new AtomicInteger())::get);
+        }
+    }
+
+    /** {@link #open(UUID, UUID, ApiKey, String)} for the gRPC listener. */
+    public CompletableFuture<Session> open(UUID functionId, UUID requestedVersion, ApiKey key) {
+        return open(functionId, requestedVersion, key, "grpc");
     }
 
     /**
-     * Takes a slot for a new session, waiting in the function's queue if every worker is full. Fails with
+     * Takes a slot for a new resumable session, waiting in the function's queue if every worker is full, and
+     * mints its signed id; its binding outlives its attachments by the reconnect window. Fails with
      * {@link RoutingException}. Cancelling the returned future while it waits leaves the queue; once it has
      * completed, only {@link Session#release()} frees the slot.
      *
      * @param requestedVersion the version the client named, or null for any serving version
+     * @param listener         {@code grpc} or {@code http}, for metrics
      */
-    public CompletableFuture<Session> open(UUID functionId, UUID requestedVersion, ApiKey key) {
+    public CompletableFuture<Session> open(UUID functionId, UUID requestedVersion, ApiKey key, String listener) {
+        return open(functionId, requestedVersion, key, listener, null);
+    }
+
+    /**
+     * As {@link #open(UUID, UUID, ApiKey, String)}, for one plain HTTP request: the session has the caller's
+     * {@code requestId} (which no later call can name) and ends with the request.
+     */
+    public CompletableFuture<Session> openForRequest(UUID functionId, UUID requestedVersion, ApiKey key,
+            String listener, String requestId) {
+        return open(functionId, requestedVersion, key, listener, requestId);
+    }
+
+    private CompletableFuture<Session> open(UUID functionId, UUID requestedVersion, ApiKey key, String listener,
+            String plainRequestId) {
         FunctionPool pool = directory.pool(functionId);
         if (pool == null) {
             return CompletableFuture.failedFuture(new RoutingException(
@@ -41,8 +109,17 @@ public class SessionRouter {
         lease.granted().whenComplete((worker, error) -> {
             if (error != null) {
                 session.completeExceptionally(error);
-            } else if (!session.complete(new Session(UUID.randomUUID().toString(), worker, lease))) {
-                lease.close();
+                return;
+            }
+            long keyDigest = SessionIds.digest(key.id().toString());
+            BoundSession binding = plainRequestId == null
+                    ? bind(ids.mint(functionId, worker, key.id(), clock.instant()), functionId, worker, keyDigest,
+                            listener, pool)
+                    : binding(plainRequestId, functionId, worker, keyDigest, listener, pool, Duration.ZERO,
+                            b -> sessionEnded(b.listener));
+            Session opened = binding.adoptOpened(lease);
+            if (!session.complete(opened)) {
+                opened.release();
             }
         });
         // The caller gave up (say, an HTTP client left while queued): end the lease, whatever its state.
@@ -52,5 +129,91 @@ public class SessionRouter {
             }
         });
         return session;
+    }
+
+    /**
+     * Attaches to the session this id names, on this replica or (from the id alone) one opened on another. Shares
+     * its slot while it holds one, else waits for its own worker's next free slot ahead of new sessions. Fails at
+     * once with NOT_FOUND for an id that is malformed, tampered with, of another function or key, expired, or
+     * whose worker is gone or unhealthy; with RESOURCE_EXHAUSTED if its worker stays full for the queue wait.
+     * Cancelling the returned future while it waits detaches.
+     */
+    public CompletableFuture<Session> resume(String requestId, ApiKey key, UUID functionId, String listener) {
+        SessionIds.Claims claims = ids.verify(requestId);
+        if (claims == null || !claims.functionId().equals(functionId)) {
+            return refuse(IdRefusal.UNKNOWN);
+        }
+        if (claims.keyDigest() != SessionIds.digest(key.id().toString())) {
+            return refuse(IdRefusal.FOREIGN_KEY);
+        }
+        if (!key.allows(functionId, claims.versionId())) {
+            return CompletableFuture.failedFuture(new RoutingException(Status.PERMISSION_DENIED.withDescription(
+                    "this key may no longer invoke version " + claims.versionId() + " of function " + functionId)));
+        }
+        BoundSession binding = bound.get(requestId);
+        if (binding == null) {
+            if (ended.getIfPresent(requestId) != null
+                    || claims.issuedAt().plus(sessions.idMaxAge()).isBefore(clock.instant())) {
+                return refuse(IdRefusal.EXPIRED);
+            }
+            Worker worker = workerOf(claims);
+            if (worker == null) {
+                return refuse(IdRefusal.WORKER_GONE);
+            }
+            binding = bind(requestId, functionId, worker, claims.keyDigest(), listener,
+                    directory.pool(functionId));
+        }
+        if (!binding.worker.healthy()) {
+            return refuse(IdRefusal.WORKER_GONE);
+        }
+        CompletableFuture<Session> attached = binding.attach();
+        if (attached == null) {
+            return refuse(IdRefusal.EXPIRED);
+        }
+        metrics.sessionResumed(listener);
+        return attached;
+    }
+
+    /** The binding of this id: an existing one wins a race between two adoptions of the same id. */
+    private BoundSession bind(String requestId, UUID functionId, Worker worker, long keyDigest, String listener,
+            FunctionPool pool) {
+        return bound.computeIfAbsent(requestId, id -> binding(id, functionId, worker, keyDigest, listener, pool,
+                sessions.reconnectWindow(), this::ended));
+    }
+
+    private BoundSession binding(String requestId, UUID functionId, Worker worker, long keyDigest, String listener,
+            FunctionPool pool, Duration window, Consumer<BoundSession> onEnd) {
+        open.computeIfAbsent(listener, l -> new AtomicInteger()).incrementAndGet();
+        return new BoundSession(requestId, functionId, worker, keyDigest, listener, pool, properties.queueMaxWait(),
+                window, directory.timer(), onEnd);
+    }
+
+    private void ended(BoundSession binding) {
+        ended.put(binding.requestId, Boolean.TRUE);
+        bound.remove(binding.requestId, binding);
+        sessionEnded(binding.listener);
+    }
+
+    private void sessionEnded(String listener) {
+        open.get(listener).decrementAndGet();
+    }
+
+    private Worker workerOf(SessionIds.Claims claims) {
+        FunctionPool pool = directory.pool(claims.functionId());
+        if (pool == null) {
+            return null;
+        }
+        for (Worker worker : pool.workers()) {
+            if (worker.versionId().equals(claims.versionId())
+                    && SessionIds.instanceDigest(worker) == claims.instanceDigest() && worker.healthy()) {
+                return worker;
+            }
+        }
+        return null;
+    }
+
+    private CompletableFuture<Session> refuse(IdRefusal reason) {
+        metrics.sessionIdRefused(reason.name().toLowerCase(Locale.ROOT));
+        return CompletableFuture.failedFuture(new RoutingException(Status.NOT_FOUND.withDescription(REFUSED)));
     }
 }
