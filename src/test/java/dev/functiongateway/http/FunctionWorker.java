@@ -38,7 +38,10 @@ final class FunctionWorker implements AutoCloseable {
         server = HttpServer.create().host("127.0.0.1").port(0)
                 .route(routes -> routes
                         .get("/health", (request, response) -> response.sendString(Mono.just("ok")))
-                        .ws("/infer", (in, out) -> out.sendString(in.receive().asString()))
+                        .ws("/infer", (in, out) -> {
+                            received.add(in.headers().copy());
+                            return out.sendString(in.receive().asString());
+                        })
                         .post("/infer", (request, response) -> {
                             received.add(request.requestHeaders().copy());
                             Mono<Void> wait = request.requestHeaders().contains("x-hold")
@@ -48,7 +51,8 @@ final class FunctionWorker implements AutoCloseable {
                         })
                         .post("/count", (request, response) -> {
                             received.add(request.requestHeaders().copy());
-                            return response.header("x-worker", name).sendString(request.receive()
+                            return response.header("x-worker", name).header("x-uri", request.uri())
+                                    .sendString(request.receive()
                                     .map(buffer -> (long) buffer.readableBytes())
                                     .reduce(0L, Long::sum).map(String::valueOf));
                         })
