@@ -17,7 +17,6 @@ import org.springframework.cloud.gateway.filter.WebsocketRoutingFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -51,7 +50,7 @@ import reactor.core.publisher.Mono;
  * cancelled, and a client that leaves while queued leaves the queue. The client's key never goes upstream, nor
  * the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and {@code function-version-id} do,
  * and {@code NVCF-REQID} comes back. Refusals are problem details. A {@code POST} to the pexec path that names no
- * session may turn into 202-and-poll ({@link LongRunningCalls}). Runs after {@link RouteToRequestUrlFilter}, whose
+ * session may turn into 202-and-poll: {@link LongRunningCalls} wraps the exchange before this filter. Runs after {@link RouteToRequestUrlFilter}, whose
  * placeholder URL it replaces. Threading: any event-loop thread; nothing blocks.
  */
 @Component
@@ -73,15 +72,13 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     private final InvocationAdmission admission;
     private final SessionRouter router;
     private final HealthChecker health;
-    private final LongRunningCalls longRunning;
     private final Problems problems;
 
     FunctionInvocationFilter(InvocationAdmission admission, SessionRouter router, HealthChecker health,
-            LongRunningCalls longRunning, Problems problems) {
+            Problems problems) {
         this.admission = admission;
         this.router = router;
         this.health = health;
-        this.longRunning = longRunning;
         this.problems = problems;
     }
 
@@ -131,20 +128,12 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         if (webSocket) {
             return proxy(exchange, chain, call, () -> router.open(functionId, versionId, call.key(), LISTENER));
         }
-        String requestId = UUID.randomUUID().toString();
-        Supplier<CompletableFuture<Session>> ownSession =
-                () -> router.openForRequest(functionId, versionId, call.key(), LISTENER, requestId);
-        if (!pexecPath || request.getMethod() != HttpMethod.POST) {
-            return proxy(exchange, chain, call, ownSession);
-        }
-        java.time.Duration wait;
-        try {
-            wait = longRunning.pollWait(headers.getFirst(POLL_SECONDS));
-        } catch (IllegalArgumentException e) {
-            return problems.write(exchange, HttpStatus.BAD_REQUEST, e.getMessage());
-        }
-        return longRunning.run(exchange, wait, requestId, call.key().id(),
-                decorated -> proxy(decorated, chain, call, ownSession));
+        // A long-running pexec call already has its id (it may be answered 202 before the session opens).
+        String requestId = exchange.getAttributes().containsKey(LongRunningCalls.REQUEST_ID_ATTR)
+                ? exchange.getRequiredAttribute(LongRunningCalls.REQUEST_ID_ATTR) : UUID.randomUUID().toString();
+        exchange.getAttributes().put(LongRunningCalls.KEY_ID_ATTR, call.key().id());
+        return proxy(exchange, chain, call,
+                () -> router.openForRequest(functionId, versionId, call.key(), LISTENER, requestId));
     }
 
     /** Holds a session attachment for the length of the forwarded request; refusals become problem details. */

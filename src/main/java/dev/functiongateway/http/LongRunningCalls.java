@@ -7,7 +7,13 @@ import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
@@ -29,7 +35,12 @@ import tools.jackson.databind.json.JsonMapper;
  * that outlived their wait.
  */
 @Component
-class LongRunningCalls {
+class LongRunningCalls implements GlobalFilter, Ordered {
+
+    /** Exchange attribute: the request id a long-running call is answered and polled under. */
+    static final String REQUEST_ID_ATTR = LongRunningCalls.class.getName() + ".requestId";
+    /** Exchange attribute: the id of the key that was admitted, set by {@link FunctionInvocationFilter}. */
+    static final String KEY_ID_ATTR = LongRunningCalls.class.getName() + ".keyId";
 
     private static final Logger log = LoggerFactory.getLogger(LongRunningCalls.class);
 
@@ -37,10 +48,43 @@ class LongRunningCalls {
     private final PollResults results;
     private final JsonMapper json;
 
-    LongRunningCalls(HttpRouteProperties properties, PollResults results, JsonMapper json) {
+    private final Problems problems;
+
+    LongRunningCalls(HttpRouteProperties properties, PollResults results, JsonMapper json, Problems problems) {
         this.properties = properties;
         this.results = results;
         this.json = json;
+        this.problems = problems;
+    }
+
+    /** Before Spring Cloud Gateway's response writer, so that it writes to the response this filter decides on. */
+    @Override
+    public int getOrder() {
+        return NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+    }
+
+    /**
+     * A {@code POST} to the pexec path that names no session and is no WebSocket may turn into 202-and-poll;
+     * everything else passes untouched.
+     */
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        ServerHttpRequest request = exchange.getRequest();
+        if (request.getMethod() != HttpMethod.POST
+                || !FunctionInvocationFilter.PEXEC.matcher(request.getPath().value()).matches()
+                || request.getHeaders().containsHeader(FunctionInvocationFilter.REQUEST_ID)
+                || "websocket".equalsIgnoreCase(request.getHeaders().getUpgrade())) {
+            return chain.filter(exchange);
+        }
+        Duration wait;
+        try {
+            wait = pollWait(request.getHeaders().getFirst(FunctionInvocationFilter.POLL_SECONDS));
+        } catch (IllegalArgumentException e) {
+            return problems.write(exchange, HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        String requestId = UUID.randomUUID().toString();
+        exchange.getAttributes().put(REQUEST_ID_ATTR, requestId);
+        return run(exchange, wait, requestId, chain::filter);
     }
 
     /**
@@ -48,7 +92,7 @@ class LongRunningCalls {
      *
      * @throws IllegalArgumentException if it is not a whole number of seconds within 1 and the configured maximum
      */
-    Duration pollWait(String header) {
+    private Duration pollWait(String header) {
         if (header == null) {
             return properties.pollWait();
         }
@@ -70,16 +114,18 @@ class LongRunningCalls {
      * that turns into 202 after {@code wait}. The returned Mono is the client's: it completes when the client has
      * its answer, either the worker's or the 202.
      */
-    Mono<Void> run(ServerWebExchange exchange, Duration wait, String requestId, UUID keyId,
+    private Mono<Void> run(ServerWebExchange exchange, Duration wait, String requestId,
             Function<ServerWebExchange, Mono<Void>> call) {
         PollingResponse response = new PollingResponse(exchange.getResponse(),
                 (int) Math.min(Integer.MAX_VALUE, properties.resultMaxSize().toBytes()));
         ServerWebExchange decorated = exchange.mutate().response(response).build();
         Sinks.Empty<Void> answered = Sinks.empty();
-        Mono<Void> started = Mono.<Void>fromRunnable(() -> results.started(requestId, keyId))
+        Mono<Void> started = Mono.<Void>fromRunnable(
+                        () -> results.started(requestId, exchange.getRequiredAttribute(KEY_ID_ATTR)))
                 .subscribeOn(Schedulers.boundedElastic()).cache();
         Disposable timer = Mono.delay(wait).subscribe(tick -> {
-            if (response.detach()) {
+            // Only an admitted call (its key known) can be detached; a refused one has its answer already.
+            if (exchange.getAttribute(KEY_ID_ATTR) != null && response.detach()) {
                 started.then(response.accepted(requestId)).subscribe(null, answered::tryEmitError,
                         answered::tryEmitEmpty);
                 // Store the worker's response once it is captured, whenever that is.
