@@ -91,6 +91,6 @@ final class FunctionWorker implements AutoCloseable {
     @Override
     public void close() {
         open();
-        server.disposeNow();
+        server.disposeNow(Duration.ofSeconds(15));
     }
 }
