@@ -18,12 +18,15 @@ import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.functiongateway.auth.ApiKey;
+import dev.functiongateway.observability.CallObserver;
+import dev.functiongateway.observability.CallRecord;
 import dev.functiongateway.registry.InferenceProtocol;
 import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
 import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
@@ -35,6 +38,7 @@ import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * The HTTP route's one filter, for both routes ({@link InvocationRouteConfig}): checks the key, resolves the
@@ -66,16 +70,18 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
 
     /** One admitted request: what it calls, with which key, and how it reached the gateway. */
     private record Call(UUID functionId, UUID versionId, ApiKey key, FunctionEntry function, boolean pexec,
-            boolean webSocket, WebSocketItems items) {
+            boolean webSocket, WebSocketItems items, Seen seen) {
     }
 
     private final InvocationAdmission admission;
     private final SessionRouter router;
     private final HealthChecker health;
     private final Problems problems;
+    private final CallObserver observer;
 
     FunctionInvocationFilter(InvocationAdmission admission, SessionRouter router, HealthChecker health,
-            Problems problems) {
+            Problems problems, CallObserver observer) {
+        this.observer = observer;
         this.admission = admission;
         this.router = router;
         this.health = health;
@@ -87,8 +93,37 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         return RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
     }
 
+    /** What the access log and metrics learn of a request as it is routed; written by the request's chain only. */
+    private static final class Seen {
+        final long startNanos = System.nanoTime();
+        volatile UUID functionId;
+        volatile UUID keyId;
+        volatile Session session;
+    }
+
+    /** Every request, refused or forwarded, ends with one access-log line and one metric sample. */
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Seen seen = new Seen();
+        return route(exchange, chain, seen).doFinally(signal -> observer.callEnded(record(exchange, seen,
+                signal == SignalType.CANCEL)));
+    }
+
+    private static CallRecord record(ServerWebExchange exchange, Seen seen, boolean clientLeft) {
+        ServerHttpRequest request = exchange.getRequest();
+        HttpStatusCode status = exchange.getResponse().getStatusCode();
+        Session session = seen.session;
+        return CallRecord.http(session == null ? null : session.requestId(), request.getRemoteAddress(),
+                seen.functionId, session == null ? null : session.versionId(),
+                request.getMethod().name() + " " + request.getPath().value(),
+                // 499: the client closed the connection before it had an answer (nginx's code for it).
+                clientLeft ? 499 : status == null ? 200 : status.value(), System.nanoTime() - seen.startNanos,
+                Math.max(0, request.getHeaders().getContentLength()),
+                Math.max(0, exchange.getResponse().getHeaders().getContentLength()), seen.keyId,
+                request.getHeaders().getFirst("traceparent"), session != null);
+    }
+
+    private Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, Seen seen) {
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = request.getHeaders();
         boolean webSocket = "websocket".equalsIgnoreCase(headers.getUpgrade());
@@ -110,8 +145,10 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         } catch (IllegalArgumentException e) {
             return problems.write(exchange, HttpStatus.BAD_REQUEST, "function and version ids must be UUIDs");
         }
+        seen.functionId = functionId;
         Admission admitted = admission.admit(first(headers.getFirst(HttpHeaders.AUTHORIZATION), items.authorization()),
                 functionId, versionId, LISTENER);
+        seen.keyId = admitted.key() == null ? null : admitted.key().id();
         if (!admitted.admitted()) {
             return problems.write(exchange, statusOf(admitted.refusal()), admitted.message());
         }
@@ -119,7 +156,8 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         if (grpcOnly != null) {
             return problems.write(exchange, HttpStatus.BAD_REQUEST, grpcOnly);
         }
-        Call call = new Call(functionId, versionId, admitted.key(), admitted.function(), pexecPath, webSocket, items);
+        Call call = new Call(functionId, versionId, admitted.key(), admitted.function(), pexecPath, webSocket, items,
+                seen);
         String named = first(headers.getFirst(REQUEST_ID), items.requestId());
         if (named != null) {
             return proxy(exchange, chain, call,
@@ -140,7 +178,10 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     private Mono<Void> proxy(ServerWebExchange exchange, GatewayFilterChain chain, Call call,
             Supplier<CompletableFuture<Session>> session) {
         return Mono.usingWhen(Mono.fromFuture(session),
-                        attached -> forward(exchange, chain, call, attached),
+                        attached -> {
+                            call.seen().session = attached;
+                            return forward(exchange, chain, call, attached);
+                        },
                         attached -> Mono.fromRunnable(attached::release))
                 .onErrorResume(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.handler.codec.http.HttpHeaders;
@@ -30,6 +31,8 @@ import reactor.netty.http.server.HttpServer;
 final class FunctionWorker implements AutoCloseable {
 
     final BlockingQueue<HttpHeaders> received = new LinkedBlockingQueue<>();
+    /** Bytes {@code POST /count} has read so far, over all requests. */
+    final AtomicLong counted = new AtomicLong();
     private final AtomicReference<CompletableFuture<Void>> gate = new AtomicReference<>(new CompletableFuture<>());
     private final Sinks.Many<String> events = Sinks.many().unicast().onBackpressureBuffer();
     private final DisposableServer server;
@@ -53,7 +56,11 @@ final class FunctionWorker implements AutoCloseable {
                             received.add(request.requestHeaders().copy());
                             return response.header("x-worker", name).header("x-uri", request.uri())
                                     .sendString(request.receive()
-                                    .map(buffer -> (long) buffer.readableBytes())
+                                    .map(buffer -> {
+                                        long n = buffer.readableBytes();
+                                        counted.addAndGet(n);
+                                        return n;
+                                    })
                                     .reduce(0L, Long::sum).map(String::valueOf));
                         })
                         .get("/events", (request, response) -> {

@@ -3,6 +3,7 @@ package dev.functiongateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -20,22 +21,28 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.internal.PlatformDependent;
 
 /**
  * Sessions on the HTTP route, over real HTTP and WebSockets to two real HTTP workers: on-demand binding by
  * WebSocket, resume by NVCF-REQID, the subprotocol form, header routing, refusals of ids, and the gRPC hint.
  */
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.grpc.server.port=0",
         "spring.datasource.url=jdbc:h2:file:./target/test-data/http-sessions-${random.uuid}",
@@ -195,6 +202,29 @@ class HttpSessionsTest {
     }
 
     @Test
+    void requestsHavePerFunctionMetricsAndAnAccessLogLine(CapturedOutput output) throws Exception {
+        HttpResponse<String> response = HTTP.send(invoke("logged").header("traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build(), HttpResponse.BodyHandlers.ofString());
+        String requestId = response.headers().firstValue("nvcf-reqid").orElseThrow();
+        assertThat(HTTP.send(invoke("x").header("NVCF-REQID", "unknown").build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(output.getOut()).containsPattern(
+                "http nvcf-reqid=" + requestId + " client=/127.0.0.1:\\d+ function=" + functionId
+                        + " version=[0-9a-f-]{36} method=POST /v2/nvcf/pexec/functions/" + functionId
+                        + " status=200 duration_ms=\\d+ request_bytes=6 response_bytes=\\d+ key_id=[0-9a-f-]{36}"
+                        + " trace_id=4bf92f3577b34da6a3ce929d0e0e4736"));
+        assertThat(output.getOut()).doesNotContain(key);
+        String metrics = admin.withKey(null).get("/actuator/prometheus").text();
+        assertThat(metrics)
+                .containsPattern("gateway_http_requests_seconds_count\\{function_id=\"" + functionId
+                        + "\",function_version_id=\"[0-9a-f-]{36}\",method=\"POST\",status=\"200\"\\} [1-9]")
+                .containsPattern("gateway_http_requests_seconds_count\\{function_id=\"" + functionId
+                        + "\",function_version_id=\"none\",method=\"POST\",status=\"404\"\\} [1-9]")
+                .containsPattern("gateway_sessions_open\\{listener=\"http\"\\} \\d")
+                .containsPattern("gateway_sessions_open\\{listener=\"grpc\"\\} \\d");
+    }
+
+    @Test
     void headerRoutingKeepsPathAndQuery() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/count?model=a%20b&x=1"))
@@ -206,6 +236,65 @@ class HttpSessionsTest {
         HttpHeaders upstream = pollUpstream(h -> true);
         assertThat(upstream.get("authorization")).isNull();
         assertThat(upstream.get("function-id")).isEqualTo(functionId);
+    }
+
+    @Test
+    void a512MiBUploadStreamsThroughWithBoundedMemory() throws Exception {
+        long size = 512L << 20;
+        long half = size / 2;
+        AtomicLong peakDirect = new AtomicLong();
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peakDirect.accumulateAndGet(PlatformDependent.usedDirectMemory(), Math::max);
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
+        InputStream zeros = new InputStream() {
+            long sent;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (sent == size) {
+                    return -1;
+                }
+                if (sent == half) {
+                    // Half sent: a gateway that held the body whole would have passed nothing on yet.
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (w1.counted.get() + w2.counted.get() == 0 && System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    if (w1.counted.get() + w2.counted.get() == 0) {
+                        throw new IOException("nothing reached the worker after " + half + " bytes");
+                    }
+                }
+                int n = (int) Math.min(length, (sent < half ? half : size) - sent);
+                java.util.Arrays.fill(buffer, offset, offset + n, (byte) 0);
+                sent += n;
+                return n;
+            }
+        };
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/count"))
+                        .header("Authorization", "Bearer " + key).header("Function-ID", functionId)
+                        .POST(HttpRequest.BodyPublishers.fromPublisher(
+                                HttpRequest.BodyPublishers.ofInputStream(() -> zeros), size))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+        sampler.interrupt();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(Long.toString(size));
+        assertThat(peakDirect.get()).as("peak Netty direct memory, client, gateway and worker together")
+                .isPositive().isLessThan(64L << 20);
     }
 
     @Test
