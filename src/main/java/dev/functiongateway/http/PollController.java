@@ -16,6 +16,7 @@ import dev.functiongateway.auth.ApiKeyService;
 import dev.functiongateway.auth.Authentication;
 import dev.functiongateway.auth.BearerToken;
 import dev.functiongateway.auth.Scope;
+import dev.functiongateway.observability.CallMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -30,11 +31,13 @@ class PollController {
     private final ApiKeyService keys;
     private final PollResults results;
     private final MeterRegistry metrics;
+    private final CallMetrics callMetrics;
 
-    PollController(ApiKeyService keys, PollResults results, MeterRegistry metrics) {
+    PollController(ApiKeyService keys, PollResults results, MeterRegistry metrics, CallMetrics callMetrics) {
         this.keys = keys;
         this.results = results;
         this.metrics = metrics;
+        this.callMetrics = callMetrics;
     }
 
     @GetMapping("/v2/nvcf/pexec/status/{requestId}")
@@ -42,9 +45,11 @@ class PollController {
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
         Authentication auth = keys.authenticate(BearerToken.extract(authorization));
         if (!auth.succeeded()) {
+            callMetrics.authFailure("http", auth.failure());
             return problem("unauthenticated", HttpStatus.UNAUTHORIZED, auth.failure().message());
         }
         if (!auth.key().has(Scope.INVOKE_FUNCTION)) {
+            callMetrics.authFailure("http", "missing_scope");
             return problem("forbidden", HttpStatus.FORBIDDEN, "this key lacks the 'invoke_function' scope");
         }
         Optional<PollResults.Result> found = results.find(requestId)

@@ -35,7 +35,7 @@ public class RoutingMetrics {
         this.registry = registry;
         Gauge.builder("gateway.grpc.sessions.active", liveWorkers,
                         workers -> workers.keySet().stream().mapToInt(Worker::sessions).sum())
-                .description("Sessions open: client connections pinned to a worker for a function")
+                .description("Worker slots held by sessions, on both listeners")
                 .register(registry);
     }
 

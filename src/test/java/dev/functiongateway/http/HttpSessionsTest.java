@@ -335,6 +335,24 @@ class HttpSessionsTest {
         admin.delete(grpcDeployment);
     }
 
+    @Test
+    void anUnreachableWorkerIs503() throws Exception {
+        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"gone-fn\",\"inferenceProtocol\":\"HTTP\","
+                + "\"inferenceUrl\":\"/infer\",\"health\":{\"protocol\":\"NONE\"}}");
+        String gone = created.at("/function/id");
+        String goneDeployment = "/v2/nvcf/deployments/functions/" + gone + "/versions/"
+                + created.at("/function/versionId");
+        // Port 1 on loopback: nothing listens, the connection is refused.
+        admin.post(goneDeployment, "{\"endpoints\":[\"127.0.0.1:1\"]}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(goneDeployment)
+                .at("/deployment/status")));
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/v2/nvcf/pexec/functions/" + gone)).header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertProblem(response, 503, "unreachable");
+        admin.delete(goneDeployment);
+    }
+
     /** The next recorded upstream request matching {@code which}, from either worker. */
     private HttpHeaders pollUpstream(Predicate<HttpHeaders> which) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
