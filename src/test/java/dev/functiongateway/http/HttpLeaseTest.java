@@ -47,13 +47,10 @@ class HttpLeaseTest {
     void deploy() {
         admin = new AdminClient(port, ADMIN_KEY);
         worker = new FunctionWorker("w1");
-        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"lease-fn\",\"inferenceProtocol\":\"HTTP\","
-                + "\"inferenceUrl\":\"/infer\",\"health\":{\"protocol\":\"HTTP\",\"uri\":\"/health\"}}");
-        functionId = created.at("/function/id");
-        deployment = "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + created.at("/function/versionId");
-        admin.post(deployment, "{\"endpoints\":[\"" + worker.address() + "\"],\"maxRequestConcurrency\":1}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployment)
-                .at("/deployment/status")));
+        Deployments.Deployed deployed = Deployments.deploy(admin, Deployments.httpFunction("lease-fn"), 1,
+                worker.address());
+        functionId = deployed.functionId();
+        deployment = deployed.path();
         key = admin.post("/v1/keys", "{\"name\":\"lease\",\"scopes\":[\"invoke_function\"]}").at("/value");
     }
 

@@ -43,9 +43,10 @@ class HttpPollingTest {
     void deploy() {
         admin = new AdminClient(port, ADMIN_KEY);
         worker = new FunctionWorker("w1");
-        String[] ids = deployHttpFunction(admin, worker);
-        functionId = ids[0];
-        deployment = ids[1];
+        Deployments.Deployed deployed = Deployments.deploy(admin, Deployments.httpFunction("polling-fn"), 0,
+                worker.address());
+        functionId = deployed.functionId();
+        deployment = deployed.path();
         key = admin.post("/v1/keys", "{\"name\":\"polling\",\"scopes\":[\"invoke_function\"]}").at("/value");
     }
 
@@ -104,18 +105,6 @@ class HttpPollingTest {
         HttpResponse<String> result = send(status(port, requestId, key));
         assertThat(result.statusCode()).isEqualTo(502);
         assertThat(result.body()).contains("larger than gateway.http.result-max-size");
-    }
-
-    /** Registers and deploys an HTTP function on the worker; returns its id and deployment path. */
-    static String[] deployHttpFunction(AdminClient admin, FunctionWorker worker) {
-        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"polling-fn\",\"inferenceProtocol\":\"HTTP\","
-                + "\"inferenceUrl\":\"/infer\",\"health\":{\"protocol\":\"HTTP\",\"uri\":\"/health\"}}");
-        String deployment = "/v2/nvcf/deployments/functions/" + created.at("/function/id") + "/versions/"
-                + created.at("/function/versionId");
-        admin.post(deployment, "{\"endpoints\":[\"" + worker.address() + "\"]}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployment)
-                .at("/deployment/status")));
-        return new String[] { created.at("/function/id"), deployment };
     }
 
     static HttpRequest.Builder pexec(int port, String functionId, String key, String body) {

@@ -69,14 +69,10 @@ class HttpSessionsTest {
         admin = new AdminClient(port, ADMIN_KEY);
         w1 = new FunctionWorker("w1");
         w2 = new FunctionWorker("w2");
-        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"sessions-fn\",\"inferenceProtocol\":\"HTTP\","
-                + "\"inferenceUrl\":\"/infer\",\"health\":{\"protocol\":\"HTTP\",\"uri\":\"/health\"}}");
-        functionId = created.at("/function/id");
-        deployment = "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + created.at("/function/versionId");
-        admin.post(deployment, "{\"endpoints\":[\"" + w1.address() + "\",\"" + w2.address()
-                + "\"],\"maxRequestConcurrency\":8}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployment)
-                .at("/deployment/status")));
+        Deployments.Deployed deployed = Deployments.deploy(admin, Deployments.httpFunction("sessions-fn"), 8,
+                w1.address(), w2.address());
+        functionId = deployed.functionId();
+        deployment = deployed.path();
         key = admin.post("/v1/keys", "{\"name\":\"sessions\",\"scopes\":[\"invoke_function\"]}").at("/value");
     }
 
@@ -320,37 +316,25 @@ class HttpSessionsTest {
 
     @Test
     void aGrpcFunctionCalledOverHttpIsToldToUseTheGrpcListener() throws Exception {
-        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"grpc-fn\",\"inferenceProtocol\":\"GRPC\","
-                + "\"health\":{\"protocol\":\"NONE\"}}");
-        String grpcFunction = created.at("/function/id");
-        String grpcDeployment = "/v2/nvcf/deployments/functions/" + grpcFunction + "/versions/"
-                + created.at("/function/versionId");
-        admin.post(grpcDeployment, "{\"endpoints\":[\"127.0.0.1:1\"]}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(grpcDeployment)
-                .at("/deployment/status")));
+        Deployments.Deployed grpc = Deployments.deploy(admin, Deployments.uncheckedFunction("grpc-fn", "GRPC"), 0,
+                "127.0.0.1:1");
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/v2/nvcf/pexec/functions/" + grpcFunction)).header("Authorization", "Bearer " + key)
+                        + "/v2/nvcf/pexec/functions/" + grpc.functionId())).header("Authorization", "Bearer " + key)
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
         assertProblem(response, 400, "gRPC listener");
-        admin.delete(grpcDeployment);
+        admin.delete(grpc.path());
     }
 
     @Test
     void anUnreachableWorkerIs503() throws Exception {
-        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"gone-fn\",\"inferenceProtocol\":\"HTTP\","
-                + "\"inferenceUrl\":\"/infer\",\"health\":{\"protocol\":\"NONE\"}}");
-        String gone = created.at("/function/id");
-        String goneDeployment = "/v2/nvcf/deployments/functions/" + gone + "/versions/"
-                + created.at("/function/versionId");
         // Port 1 on loopback: nothing listens, the connection is refused.
-        admin.post(goneDeployment, "{\"endpoints\":[\"127.0.0.1:1\"]}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(goneDeployment)
-                .at("/deployment/status")));
+        Deployments.Deployed gone = Deployments.deploy(admin, Deployments.uncheckedFunction("gone-fn", "HTTP"), 0,
+                "127.0.0.1:1");
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/v2/nvcf/pexec/functions/" + gone)).header("Authorization", "Bearer " + key)
+                        + "/v2/nvcf/pexec/functions/" + gone.functionId())).header("Authorization", "Bearer " + key)
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
         assertProblem(response, 503, "unreachable");
-        admin.delete(goneDeployment);
+        admin.delete(gone.path());
     }
 
     /** The next recorded upstream request matching {@code which}, from either worker. */

@@ -53,12 +53,8 @@ class ReplicasShareSessionsTest {
         w1 = new FunctionWorker("w1");
         w2 = new FunctionWorker("w2");
         AdminClient admin = first.admin(ADMIN_KEY);
-        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"replicated\",\"inferenceProtocol\":\"HTTP\","
-                + "\"inferenceUrl\":\"/infer\",\"health\":{\"protocol\":\"HTTP\",\"uri\":\"/health\"}}");
-        functionId = created.at("/function/id");
-        String deployment = "/v2/nvcf/deployments/functions/" + functionId + "/versions/"
-                + created.at("/function/versionId");
-        admin.post(deployment, "{\"endpoints\":[\"" + w1.address() + "\",\"" + w2.address() + "\"]}");
+        functionId = Deployments.deploy(admin, Deployments.httpFunction("replicated"), 0, w1.address(),
+                w2.address()).functionId();
         key = admin.post("/v1/keys", "{\"name\":\"replicated\",\"scopes\":[\"invoke_function\"]}").at("/value");
         for (RunningGateway gateway : new RunningGateway[] { first, second }) {
             await().atMost(Duration.ofSeconds(15)).until(() -> HttpPollingTest.send(
