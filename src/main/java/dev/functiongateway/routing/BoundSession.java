@@ -20,7 +20,6 @@ final class BoundSession {
     final String requestId;
     final UUID functionId;
     final Worker worker;
-    final long keyDigest;
     final String listener;
     private final FunctionPool pool;
     private final Duration maxWait;
@@ -33,12 +32,11 @@ final class BoundSession {
     private ScheduledFuture<?> expiry;
     private boolean ended;
 
-    BoundSession(String requestId, UUID functionId, Worker worker, long keyDigest, String listener, FunctionPool pool,
+    BoundSession(String requestId, UUID functionId, Worker worker, String listener, FunctionPool pool,
             Duration maxWait, Duration reconnectWindow, ScheduledExecutorService timer, Consumer<BoundSession> onEnd) {
         this.requestId = requestId;
         this.functionId = functionId;
         this.worker = worker;
-        this.keyDigest = keyDigest;
         this.listener = listener;
         this.pool = pool;
         this.maxWait = maxWait;

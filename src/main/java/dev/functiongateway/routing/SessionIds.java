@@ -6,7 +6,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.UUID;
 
 import javax.crypto.Mac;
@@ -14,25 +13,24 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Session ids ({@code nvcf-reqid}) that carry their own binding, so that any replica can resume a session
- * without asking the database: the function, the worker's version and instance, the key that opened it, and
- * when it was issued, signed with HMAC-SHA256 under a secret every replica shares ({@link SessionSecret}).
- *
- * <p>Layout before base64url (no padding; 108 characters, all valid in a header and in a WebSocket subprotocol
- * token): format 1 (1 byte), function id (16), version id (16), instance digest (8: SHA-256 of the instance's id
- * and address), key digest (8: SHA-256 of the key's id, so the id does not name the key), issue time (8, epoch
- * seconds), random nonce (8), then the first 16 bytes of the HMAC over all of these. Thread-safe.
+ * without asking the database. An id is a UUID (version 8, RFC 9562's custom format, so clients that expect a
+ * UUID keep working) whose 122 free bits hold: issue time (32, epoch seconds), a random nonce (24), a digest of
+ * the worker instance (16), a digest of the key's id (8), and 42 bits of HMAC-SHA256, under a secret every
+ * replica shares ({@link SessionSecret}), over the function, version, instance id and address, key id, issue
+ * time and nonce. The function and version are not in the id: the call names the function, and the version is
+ * that of the one worker whose digest and signature match. Forging an id would take about 2^41 guesses per
+ * success, online, and would only name a session of the caller's own key. Thread-safe.
  */
 public final class SessionIds {
 
-    private static final byte FORMAT = 1;
-    private static final int BODY = 1 + 16 + 16 + 8 + 8 + 8 + 8;
-    private static final int MAC = 16;
-    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
-    private static final int LENGTH = ENCODER.encodeToString(new byte[BODY + MAC]).length();
+    private static final int MAC_BITS = 42;
 
-    /** What an id says, once its signature checked out. */
-    public record Claims(UUID functionId, UUID versionId, long instanceDigest, long keyDigest, Instant issuedAt) {
+    /** What an id says before its signature is checked against a worker. */
+    record Decoded(long issuedSeconds, int nonce, int instanceDigest, int keyDigest, long mac) {
+
+        Instant issuedAt() {
+            return Instant.ofEpochSecond(issuedSeconds);
+        }
     }
 
     private final SecretKeySpec secret;
@@ -45,59 +43,81 @@ public final class SessionIds {
     }
 
     public String mint(UUID functionId, Worker worker, UUID keyId, Instant now) {
-        ByteBuffer id = ByteBuffer.allocate(BODY + MAC);
-        id.put(FORMAT);
-        putUuid(id, functionId);
-        putUuid(id, worker.versionId());
-        id.putLong(instanceDigest(worker));
-        id.putLong(digest(keyId.toString()));
-        id.putLong(now.getEpochSecond());
-        id.putLong(random.nextLong());
-        Mac mac = macs.get();
-        mac.update(id.array(), 0, BODY);
-        id.put(mac.doFinal(), 0, MAC);
-        return ENCODER.encodeToString(id.array());
+        long seconds = now.getEpochSecond() & 0xFFFF_FFFFL;
+        int nonce = random.nextInt() & 0xFF_FFFF;
+        long mac = mac(functionId, worker, keyId, seconds, nonce);
+        int instance = instanceDigest(worker);
+        int key = keyDigest(keyId);
+        // 122 payload bits around the version (4 bits: 8) and the variant (2 bits: 10) of a UUID. High half:
+        // time(32) nonce-high(16) version(4) nonce-low(8) instance-high(4); low half: variant(2)
+        // instance-low(12) key(8) mac(42).
+        long high = seconds << 32 | (long) (nonce >>> 8) << 16 | 0x8L << 12 | (long) (nonce & 0xFF) << 4
+                | (instance >>> 12) & 0xF;
+        long low = 0x8000_0000_0000_0000L | (long) (instance & 0xFFF) << 50 | (long) key << 42 | mac;
+        return new UUID(high, low).toString();
     }
 
-    /** The claims of a well-formed id with a valid signature; null for anything else (malformed or tampered). */
-    public Claims verify(String requestId) {
-        if (requestId == null || requestId.length() != LENGTH) {
+    /** The fields of a well-formed id (a version-8 UUID), or null. The signature is not checked yet. */
+    Decoded decode(String requestId) {
+        if (requestId == null || requestId.length() != 36) {
             return null;
         }
-        byte[] bytes;
+        UUID uuid;
         try {
-            bytes = DECODER.decode(requestId);
+            uuid = UUID.fromString(requestId);
         } catch (IllegalArgumentException e) {
             return null;
         }
-        if (bytes.length != BODY + MAC || bytes[0] != FORMAT) {
+        if (uuid.version() != 8 || uuid.variant() != 2 || !uuid.toString().equalsIgnoreCase(requestId)) {
             return null;
         }
+        long high = uuid.getMostSignificantBits();
+        long low = uuid.getLeastSignificantBits();
+        long seconds = high >>> 32;
+        int nonce = (int) ((high >>> 16) & 0xFFFF) << 8 | (int) ((high >>> 4) & 0xFF);
+        int instance = (int) (high & 0xF) << 12 | (int) ((low >>> 50) & 0xFFF);
+        int key = (int) ((low >>> 42) & 0xFF);
+        long mac = low & ((1L << MAC_BITS) - 1);
+        return new Decoded(seconds, nonce, instance, key, mac);
+    }
+
+    /** True if the id was minted for this function, worker and key. */
+    boolean verifies(Decoded id, UUID functionId, Worker worker, UUID keyId) {
+        return id.instanceDigest() == instanceDigest(worker) && id.keyDigest() == keyDigest(keyId)
+                && MessageDigest.isEqual(longBytes(id.mac()),
+                        longBytes(mac(functionId, worker, keyId, id.issuedSeconds(), id.nonce())));
+    }
+
+    static int instanceDigest(Worker worker) {
+        return (int) (digest(worker.instance().id() + "@" + worker.instance().address()) & 0xFFFF);
+    }
+
+    static int keyDigest(UUID keyId) {
+        return (int) (digest(keyId.toString()) & 0xFF);
+    }
+
+    private long mac(UUID functionId, Worker worker, UUID keyId, long seconds, int nonce) {
+        byte[] instance = (worker.instance().id() + "@" + worker.instance().address()).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer input = ByteBuffer.allocate(16 * 3 + 8 + 4 + 4 + instance.length);
+        putUuid(input, functionId);
+        putUuid(input, worker.versionId());
+        putUuid(input, keyId);
+        input.putLong(seconds).putInt(nonce).putInt(instance.length).put(instance);
         Mac mac = macs.get();
-        mac.update(bytes, 0, BODY);
-        byte[] expected = mac.doFinal();
-        byte[] given = new byte[MAC];
-        System.arraycopy(bytes, BODY, given, 0, MAC);
-        byte[] wanted = new byte[MAC];
-        System.arraycopy(expected, 0, wanted, 0, MAC);
-        if (!MessageDigest.isEqual(given, wanted)) {
-            return null;
-        }
-        ByteBuffer id = ByteBuffer.wrap(bytes, 1, BODY - 1);
-        return new Claims(getUuid(id), getUuid(id), id.getLong(), id.getLong(), Instant.ofEpochSecond(id.getLong()));
+        return ByteBuffer.wrap(mac.doFinal(input.array())).getLong() >>> (64 - MAC_BITS);
     }
 
-    static long instanceDigest(Worker worker) {
-        return digest(worker.instance().id() + "@" + worker.instance().address());
-    }
-
-    static long digest(String value) {
+    private static long digest(String value) {
         try {
             return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)))
                     .getLong();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    private static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(8).putLong(value).array();
     }
 
     private Mac newMac() {
@@ -112,9 +132,5 @@ public final class SessionIds {
 
     private static void putUuid(ByteBuffer buffer, UUID uuid) {
         buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-    }
-
-    private static UUID getUuid(ByteBuffer buffer) {
-        return new UUID(buffer.getLong(), buffer.getLong());
     }
 }

@@ -111,12 +111,10 @@ public class SessionRouter {
                 session.completeExceptionally(error);
                 return;
             }
-            long keyDigest = SessionIds.digest(key.id().toString());
-            BoundSession binding = plainRequestId == null
-                    ? bind(ids.mint(functionId, worker, key.id(), clock.instant()), functionId, worker, keyDigest,
-                            listener, pool)
-                    : binding(plainRequestId, functionId, worker, keyDigest, listener, pool, Duration.ZERO,
-                            b -> sessionEnded(b.listener));
+            BoundSession binding = plainRequestId != null
+                    ? binding(plainRequestId, functionId, worker, listener, pool, Duration.ZERO,
+                            b -> sessionEnded(b.listener))
+                    : mintAndBind(functionId, worker, key, listener, pool);
             Session opened = binding.adoptOpened(lease);
             if (!session.complete(opened)) {
                 opened.release();
@@ -139,32 +137,36 @@ public class SessionRouter {
      * Cancelling the returned future while it waits detaches.
      */
     public CompletableFuture<Session> resume(String requestId, ApiKey key, UUID functionId, String listener) {
-        SessionIds.Claims claims = ids.verify(requestId);
-        if (claims == null || !claims.functionId().equals(functionId)) {
+        SessionIds.Decoded id = ids.decode(requestId);
+        if (id == null) {
             return refuse(IdRefusal.UNKNOWN);
         }
-        if (claims.keyDigest() != SessionIds.digest(key.id().toString())) {
+        if (id.keyDigest() != SessionIds.keyDigest(key.id())) {
             return refuse(IdRefusal.FOREIGN_KEY);
         }
-        if (!key.allows(functionId, claims.versionId())) {
-            return CompletableFuture.failedFuture(new RoutingException(Status.PERMISSION_DENIED.withDescription(
-                    "this key may no longer invoke version " + claims.versionId() + " of function " + functionId)));
-        }
         BoundSession binding = bound.get(requestId);
+        if (binding != null && !(binding.functionId.equals(functionId)
+                && ids.verifies(id, functionId, binding.worker, key.id()))) {
+            return refuse(IdRefusal.UNKNOWN);
+        }
         if (binding == null) {
             if (ended.getIfPresent(requestId) != null
-                    || claims.issuedAt().plus(sessions.idMaxAge()).isBefore(clock.instant())) {
+                    || id.issuedAt().plus(sessions.idMaxAge()).isBefore(clock.instant())) {
                 return refuse(IdRefusal.EXPIRED);
             }
-            Worker worker = workerOf(claims);
+            Worker worker = workerOf(id, functionId, key);
             if (worker == null) {
                 return refuse(IdRefusal.WORKER_GONE);
             }
-            binding = bind(requestId, functionId, worker, claims.keyDigest(), listener,
-                    directory.pool(functionId));
+            binding = bind(requestId, functionId, worker, listener, directory.pool(functionId));
         }
         if (!binding.worker.healthy()) {
             return refuse(IdRefusal.WORKER_GONE);
+        }
+        if (!key.allows(functionId, binding.worker.versionId())) {
+            return CompletableFuture.failedFuture(new RoutingException(Status.PERMISSION_DENIED.withDescription(
+                    "this key may no longer invoke version " + binding.worker.versionId() + " of function "
+                            + functionId)));
         }
         CompletableFuture<Session> attached = binding.attach();
         if (attached == null) {
@@ -174,18 +176,32 @@ public class SessionRouter {
         return attached;
     }
 
+    /** A new binding under a fresh id; the nonce makes a clash rare, and a clash here is minted again. */
+    private BoundSession mintAndBind(UUID functionId, Worker worker, ApiKey key, String listener, FunctionPool pool) {
+        while (true) {
+            String requestId = ids.mint(functionId, worker, key.id(), clock.instant());
+            if (!bound.containsKey(requestId) && ended.getIfPresent(requestId) == null) {
+                BoundSession binding = binding(requestId, functionId, worker, listener, pool,
+                        sessions.reconnectWindow(), this::ended);
+                if (bound.putIfAbsent(requestId, binding) == null) {
+                    return binding;
+                }
+                sessionEnded(listener);
+            }
+        }
+    }
+
     /** The binding of this id: an existing one wins a race between two adoptions of the same id. */
-    private BoundSession bind(String requestId, UUID functionId, Worker worker, long keyDigest, String listener,
-            FunctionPool pool) {
-        return bound.computeIfAbsent(requestId, id -> binding(id, functionId, worker, keyDigest, listener, pool,
+    private BoundSession bind(String requestId, UUID functionId, Worker worker, String listener, FunctionPool pool) {
+        return bound.computeIfAbsent(requestId, id -> binding(id, functionId, worker, listener, pool,
                 sessions.reconnectWindow(), this::ended));
     }
 
-    private BoundSession binding(String requestId, UUID functionId, Worker worker, long keyDigest, String listener,
-            FunctionPool pool, Duration window, Consumer<BoundSession> onEnd) {
+    private BoundSession binding(String requestId, UUID functionId, Worker worker, String listener, FunctionPool pool,
+            Duration window, Consumer<BoundSession> onEnd) {
         open.computeIfAbsent(listener, l -> new AtomicInteger()).incrementAndGet();
-        return new BoundSession(requestId, functionId, worker, keyDigest, listener, pool, properties.queueMaxWait(),
-                window, directory.timer(), onEnd);
+        return new BoundSession(requestId, functionId, worker, listener, pool, properties.queueMaxWait(), window,
+                directory.timer(), onEnd);
     }
 
     private void ended(BoundSession binding) {
@@ -198,14 +214,14 @@ public class SessionRouter {
         open.get(listener).decrementAndGet();
     }
 
-    private Worker workerOf(SessionIds.Claims claims) {
-        FunctionPool pool = directory.pool(claims.functionId());
+    /** The healthy worker of this function that the id was minted for, if any. */
+    private Worker workerOf(SessionIds.Decoded id, UUID functionId, ApiKey key) {
+        FunctionPool pool = directory.pool(functionId);
         if (pool == null) {
             return null;
         }
         for (Worker worker : pool.workers()) {
-            if (worker.versionId().equals(claims.versionId())
-                    && SessionIds.instanceDigest(worker) == claims.instanceDigest() && worker.healthy()) {
+            if (worker.healthy() && ids.verifies(id, functionId, worker, key.id())) {
                 return worker;
             }
         }

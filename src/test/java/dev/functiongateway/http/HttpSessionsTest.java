@@ -179,7 +179,7 @@ class HttpSessionsTest {
                 .get(10, TimeUnit.SECONDS);
         String bound = pollUpstream(h -> h.contains("upgrade")).get("nvcf-reqid");
         String other = admin.post("/v1/keys", "{\"name\":\"other\",\"scopes\":[\"invoke_function\"]}").at("/value");
-        String tampered = bound.substring(0, 20) + (bound.charAt(20) == 'A' ? 'B' : 'A') + bound.substring(21);
+        String tampered = bound.substring(0, 30) + (bound.charAt(30) == '0' ? '1' : '0') + bound.substring(31);
 
         for (String id : List.of(UUID.randomUUID().toString(), "not an id", plainId, tampered)) {
             assertProblem(HTTP.send(invoke("x").header("NVCF-REQID", id).build(),

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -121,28 +120,33 @@ class LeaseAndIdTest {
         Instant issued = Instant.ofEpochSecond(1_800_000_000L);
         String id = ids.mint(functionId, worker, keyId, issued);
 
-        assertThat(id).matches("[A-Za-z0-9_-]{108}");
+        UUID uuid = UUID.fromString(id);
+        assertThat(uuid.version()).as("a custom (version 8) UUID").isEqualTo(8);
+        assertThat(uuid.variant()).isEqualTo(2);
         assertThat(ids.mint(functionId, worker, keyId, issued)).as("a nonce keeps ids apart").isNotEqualTo(id);
-        SessionIds.Claims claims = ids.verify(id);
-        assertThat(claims.functionId()).isEqualTo(functionId);
-        assertThat(claims.versionId()).isEqualTo(version.id());
-        assertThat(claims.instanceDigest()).isEqualTo(SessionIds.instanceDigest(worker));
-        assertThat(claims.keyDigest()).isEqualTo(SessionIds.digest(keyId.toString()));
-        assertThat(claims.issuedAt()).isEqualTo(issued);
+        SessionIds.Decoded decoded = ids.decode(id);
+        assertThat(decoded.issuedAt()).isEqualTo(issued);
+        assertThat(decoded.keyDigest()).isEqualTo(SessionIds.keyDigest(keyId));
+        assertThat(decoded.instanceDigest()).isEqualTo(SessionIds.instanceDigest(worker));
+        assertThat(ids.verifies(decoded, functionId, worker, keyId)).isTrue();
+        assertThat(ids.verifies(decoded, functionId, worker, UUID.randomUUID())).as("another key").isFalse();
+        assertThat(ids.verifies(decoded, UUID.randomUUID(), worker, keyId)).as("another function").isFalse();
+        assertThat(ids.verifies(decoded, functionId, worker("instance-2", 9001), keyId)).as("another worker")
+                .isFalse();
+        assertThat(new SessionIds(new byte[] { 1 }).verifies(decoded, functionId, worker, keyId))
+                .as("another deployment's secret").isFalse();
 
-        byte[] raw = Base64.getUrlDecoder().decode(id);
-        for (int i = 0; i < raw.length; i++) {
-            byte[] flipped = raw.clone();
-            flipped[i] ^= 1;
-            assertThat(ids.verify(Base64.getUrlEncoder().withoutPadding().encodeToString(flipped)))
-                    .as("byte %d flipped", i).isNull();
+        for (int bit = 0; bit < 128; bit++) {
+            UUID flipped = bit < 64
+                    ? new UUID(uuid.getMostSignificantBits() ^ 1L << bit, uuid.getLeastSignificantBits())
+                    : new UUID(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits() ^ 1L << (bit - 64));
+            SessionIds.Decoded tampered = ids.decode(flipped.toString());
+            assertThat(tampered == null || !ids.verifies(tampered, functionId, worker, keyId)).as("bit %d", bit)
+                    .isTrue();
         }
-        byte[] otherSecret = new byte[32];
-        otherSecret[0] = 1;
-        assertThat(new SessionIds(otherSecret).verify(id)).as("another deployment's secret").isNull();
-        for (String malformed : new String[] { null, "", "x", UUID.randomUUID().toString(), id + "A",
-                id.substring(1), "!".repeat(108) }) {
-            assertThat(ids.verify(malformed)).isNull();
+        for (String malformed : new String[] { null, "", "x", UUID.randomUUID().toString(), id + "0",
+                id.substring(1), id.toUpperCase().replace('-', '+') }) {
+            assertThat(ids.decode(malformed)).as(malformed).isNull();
         }
     }
 
