@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -22,12 +23,16 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
 
-/** The HTTP route's worker slot is owned by the request: a client that leaves while queued leaks nothing. */
+/**
+ * Slots and bindings end with their owners: a client that leaves while queued leaks nothing, and a session's
+ * binding ends one reconnect window (here 1 s) after its last attachment.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.grpc.server.port=0",
         "spring.datasource.url=jdbc:h2:file:./target/test-data/http-lease-${random.uuid}",
         "gateway.auth.bootstrap-admin-key=" + HttpLeaseTest.ADMIN_KEY,
         "gateway.routing.health-interval=200ms", "gateway.routing.queue-max-wait=60s",
+        "gateway.sessions.reconnect-window=1s",
         "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
 class HttpLeaseTest {
 
@@ -83,6 +88,26 @@ class HttpLeaseTest {
         HttpResponse<String> next = HTTP.send(invoke("next").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
         assertThat(next.body()).isEqualTo("next");
+    }
+
+    @Test
+    void aSessionsIdExpiresAfterTheReconnectWindow() throws Exception {
+        WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId),
+                        new WebSocket.Listener() {
+                        })
+                .get(10, TimeUnit.SECONDS);
+        String requestId = worker.received.poll(10, TimeUnit.SECONDS).get("nvcf-reqid");
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+        // Watched from the side: every request with the id would attach to the session and restart its window.
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.withKey(null).get("/actuator/prometheus").text()
+                .contains("gateway_sessions_open{listener=\"http\"} 0.0"));
+        HttpResponse<String> refused = HTTP.send(invoke("late").header("NVCF-REQID", requestId).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(404);
+        assertThat(refused.body()).contains("start a new session by calling without nvcf-reqid");
+        assertThat(admin.withKey(null).get("/actuator/prometheus").text())
+                .containsPattern("gateway_session_ids_refused_total\\{reason=\"expired\"\\} [1-9]");
     }
 
     private int queueDepth() {

@@ -198,6 +198,26 @@ class HttpSessionsTest {
     }
 
     @Test
+    void anIdWhoseWorkerWasUndeployedIs404() throws Exception {
+        WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId),
+                        new Echo())
+                .get(10, TimeUnit.SECONDS);
+        String requestId = pollUpstream(h -> h.contains("upgrade")).get("nvcf-reqid");
+        FunctionWorker kept = lastPolled.getKey() == w1 ? w2 : w1;
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+
+        admin.post(deployment, "{\"endpoints\":[\"" + kept.address() + "\"],\"maxRequestConcurrency\":8}");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertProblem(HTTP.send(invoke("x")
+                .header("NVCF-REQID", requestId).build(), HttpResponse.BodyHandlers.ofString()), 404,
+                "without nvcf-reqid"));
+        assertThat(HTTP.send(invoke("new session").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
+        assertThat(admin.withKey(null).get("/actuator/prometheus").text())
+                .containsPattern("gateway_session_ids_refused_total\\{reason=\"worker_gone\"\\} [1-9]");
+    }
+
+    @Test
     void requestsHavePerFunctionMetricsAndAnAccessLogLine(CapturedOutput output) throws Exception {
         HttpResponse<String> response = HTTP.send(invoke("logged").header("traceparent",
                 "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build(), HttpResponse.BodyHandlers.ofString());
