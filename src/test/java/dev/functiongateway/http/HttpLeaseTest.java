@@ -15,13 +15,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
-import dev.functiongateway.support.AdminClient;
 
 /**
  * Slots and bindings end with their owners: a client that leaves while queued leaks nothing, and a session's
@@ -34,35 +30,19 @@ import dev.functiongateway.support.AdminClient;
         "gateway.routing.health-interval=200ms", "gateway.routing.queue-max-wait=60s",
         "gateway.sessions.reconnect-window=1s",
         "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
-class HttpLeaseTest {
+class HttpLeaseTest extends OneWorkerFunction {
 
     static final String ADMIN_KEY = "http-lease-admin-key-0123456789";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @LocalServerPort
-    int port;
-
-    AdminClient admin;
-    FunctionWorker worker;
-    String functionId;
-    String deployment;
-    String key;
-
-    @BeforeEach
-    void deploy() {
-        admin = new AdminClient(port, ADMIN_KEY);
-        worker = new FunctionWorker("w1");
-        Deployments.Deployed deployed = Deployments.deploy(admin, Deployments.httpFunction("lease-fn"), 1,
-                worker.address());
-        functionId = deployed.functionId();
-        deployment = deployed.path();
-        key = admin.post("/v1/keys", "{\"name\":\"lease\",\"scopes\":[\"invoke_function\"]}").at("/value");
+    @Override
+    String adminKey() {
+        return ADMIN_KEY;
     }
 
-    @AfterEach
-    void undeploy() {
-        admin.delete(deployment);
-        worker.close();
+    @Override
+    int maxRequestConcurrency() {
+        return 1;
     }
 
     @Test

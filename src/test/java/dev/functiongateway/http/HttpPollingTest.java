@@ -10,13 +10,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
-import dev.functiongateway.support.AdminClient;
 
 /** Long-running pexec calls: 202 with NVCF-REQID after NVCF-POLL-SECONDS, then the result by polling. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -25,35 +21,14 @@ import dev.functiongateway.support.AdminClient;
         "gateway.auth.bootstrap-admin-key=" + HttpPollingTest.ADMIN_KEY,
         "gateway.routing.health-interval=200ms", "gateway.http.result-max-size=1KB",
         "spring.grpc.server.shutdown.grace-period=5s", "gateway.proxy.drain-time=2s" })
-class HttpPollingTest {
+class HttpPollingTest extends OneWorkerFunction {
 
     static final String ADMIN_KEY = "http-polling-admin-key-0123456789";
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @LocalServerPort
-    int port;
-
-    AdminClient admin;
-    FunctionWorker worker;
-    String functionId;
-    String deployment;
-    String key;
-
-    @BeforeEach
-    void deploy() {
-        admin = new AdminClient(port, ADMIN_KEY);
-        worker = new FunctionWorker("w1");
-        Deployments.Deployed deployed = Deployments.deploy(admin, Deployments.httpFunction("polling-fn"), 0,
-                worker.address());
-        functionId = deployed.functionId();
-        deployment = deployed.path();
-        key = admin.post("/v1/keys", "{\"name\":\"polling\",\"scopes\":[\"invoke_function\"]}").at("/value");
-    }
-
-    @AfterEach
-    void undeploy() {
-        admin.delete(deployment);
-        worker.close();
+    @Override
+    String adminKey() {
+        return ADMIN_KEY;
     }
 
     @Test

@@ -336,25 +336,25 @@ class HttpSessionsTest {
 
     @Test
     void aGrpcFunctionCalledOverHttpIsToldToUseTheGrpcListener() throws Exception {
-        Deployments.Deployed grpc = Deployments.deploy(admin, Deployments.uncheckedFunction("grpc-fn", "GRPC"), 0,
-                "127.0.0.1:1");
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/v2/nvcf/pexec/functions/" + grpc.functionId())).header("Authorization", "Bearer " + key)
-                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
-        assertProblem(response, 400, "gRPC listener");
-        admin.delete(grpc.path());
+        assertProblem(callOnPortOne("GRPC"), 400, "gRPC listener");
     }
 
     @Test
     void anUnreachableWorkerIs503() throws Exception {
-        // Port 1 on loopback: nothing listens, the connection is refused.
-        Deployments.Deployed gone = Deployments.deploy(admin, Deployments.uncheckedFunction("gone-fn", "HTTP"), 0,
-                "127.0.0.1:1");
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/v2/nvcf/pexec/functions/" + gone.functionId())).header("Authorization", "Bearer " + key)
-                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
-        assertProblem(response, 503, "unreachable");
-        admin.delete(gone.path());
+        assertProblem(callOnPortOne("HTTP"), 503, "unreachable");
+    }
+
+    /** Calls a function of this protocol deployed on 127.0.0.1:1, where nothing listens. */
+    private HttpResponse<String> callOnPortOne(String protocol) throws Exception {
+        Deployments.Deployed deployed = Deployments.deploy(admin,
+                Deployments.uncheckedFunction("port-one-" + protocol, protocol), 0, "127.0.0.1:1");
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/"
+                            + deployed.functionId())).header("Authorization", "Bearer " + key)
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            admin.delete(deployed.path());
+        }
     }
 
     /** The next recorded upstream request matching {@code which}, from either worker. */
