@@ -86,9 +86,7 @@ class HttpSessionsTest {
     @Test
     void aWebSocketBindsASessionThatLaterRequestsReachByItsId() throws Exception {
         Echo echo = new Echo();
-        WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId), echo)
-                .get(10, TimeUnit.SECONDS);
+        WebSocket socket = webSocket(echo);
         HttpHeaders upgrade = pollUpstream(h -> h.contains("upgrade"));
         String requestId = upgrade.get("nvcf-reqid");
         assertThat(requestId).isNotBlank();
@@ -129,14 +127,8 @@ class HttpSessionsTest {
 
     @Test
     void twoWebSocketsOfOneClientGetTwoIds() throws Exception {
-        WebSocket a = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId),
-                        new Echo())
-                .get(10, TimeUnit.SECONDS);
-        WebSocket b = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId),
-                        new Echo())
-                .get(10, TimeUnit.SECONDS);
+        WebSocket a = webSocket(new Echo());
+        WebSocket b = webSocket(new Echo());
         String first = pollUpstream(h -> h.contains("upgrade")).get("nvcf-reqid");
         String second = pollUpstream(h -> h.contains("upgrade")).get("nvcf-reqid");
         assertThat(first).isNotEqualTo(second);
@@ -173,10 +165,7 @@ class HttpSessionsTest {
     void idsThatNameNoSessionOfThisKeyAre404AtOnce() throws Exception {
         HttpResponse<String> opened = HTTP.send(invoke("x").build(), HttpResponse.BodyHandlers.ofString());
         String plainId = opened.headers().firstValue("nvcf-reqid").orElseThrow();
-        WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId),
-                        new Echo())
-                .get(10, TimeUnit.SECONDS);
+        WebSocket socket = webSocket(new Echo());
         String bound = pollUpstream(h -> h.contains("upgrade")).get("nvcf-reqid");
         String other = admin.post("/v1/keys", "{\"name\":\"other\",\"scopes\":[\"invoke_function\"]}").at("/value");
         String tampered = bound.substring(0, 30) + (bound.charAt(30) == '0' ? '1' : '0') + bound.substring(31);
@@ -199,10 +188,7 @@ class HttpSessionsTest {
 
     @Test
     void anIdWhoseWorkerWasUndeployedIs404() throws Exception {
-        WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId),
-                        new Echo())
-                .get(10, TimeUnit.SECONDS);
+        WebSocket socket = webSocket(new Echo());
         String requestId = pollUpstream(h -> h.contains("upgrade")).get("nvcf-reqid");
         FunctionWorker kept = lastPolled.getKey() == w1 ? w2 : w1;
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
@@ -355,6 +341,13 @@ class HttpSessionsTest {
         } finally {
             admin.delete(deployed.path());
         }
+    }
+
+    /** A WebSocket to the function's pexec path with the key in the Authorization header. */
+    private WebSocket webSocket(WebSocket.Listener listener) throws Exception {
+        return HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId), listener)
+                .get(10, TimeUnit.SECONDS);
     }
 
     /** The next recorded upstream request matching {@code which}, from either worker. */
