@@ -69,6 +69,22 @@ class AdminAuthorizationFilter implements WebFilter, Ordered {
         if (PERMITTED.stream().anyMatch(path::startsWith)) {
             return chain.filter(exchange);
         }
+        if (invokesByHeader(exchange.getRequest().getHeaders())) {
+            // The HTTP route's header form (which checks keys itself), unless the path is one of the gateway's own
+            // operations: those are matched first and keep their check.
+            return operations.getHandler(exchange).hasElement().onErrorReturn(true)
+                    .flatMap(own -> own ? checked(exchange, chain, path) : chain.filter(exchange));
+        }
+        return checked(exchange, chain, path);
+    }
+
+    /** A {@code Function-ID} header, or a WebSocket's {@code function-id.<uuid>} subprotocol item. */
+    private static boolean invokesByHeader(HttpHeaders headers) {
+        String protocols = headers.getFirst("Sec-WebSocket-Protocol");
+        return headers.containsHeader("Function-ID") || (protocols != null && protocols.contains("function-id."));
+    }
+
+    private Mono<Void> checked(ServerWebExchange exchange, WebFilterChain chain, String path) {
         Authentication auth = keys.authenticate(
                 BearerToken.extract(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION)));
         if (!auth.succeeded()) {

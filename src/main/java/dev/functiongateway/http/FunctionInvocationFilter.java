@@ -1,60 +1,91 @@
 package dev.functiongateway.http;
 
+import java.net.ConnectException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+import org.springframework.cloud.gateway.filter.WebsocketRoutingFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.functiongateway.auth.ApiKey;
+import dev.functiongateway.observability.CallObserver;
+import dev.functiongateway.observability.CallRecord;
+import dev.functiongateway.registry.InferenceProtocol;
 import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
 import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
+import dev.functiongateway.routing.HealthChecker;
 import dev.functiongateway.routing.InvocationAdmission;
 import dev.functiongateway.routing.InvocationAdmission.Admission;
 import dev.functiongateway.routing.InvocationAdmission.Refusal;
 import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
-import io.grpc.Status;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
+import reactor.core.publisher.SignalType;
 
 /**
- * The HTTP route's one filter: checks the key, resolves the function, takes a worker slot for the length of the
- * request, and points Spring Cloud Gateway at the worker's inference URL (WebSocket upgrades included). The client's {@code Authorization} never goes upstream; {@code nvcf-reqid}, {@code function-id}
- * and {@code function-version-id} do, and {@code nvcf-reqid} comes back. Refusals are problem details.
- * Runs after {@link RouteToRequestUrlFilter}, whose placeholder URL it replaces.
+ * The HTTP route's one filter, for both routes ({@link InvocationRouteConfig}): checks the key, resolves the
+ * function, binds the request to a session, and points Spring Cloud Gateway at the worker. Which session:
+ * <ul>
+ * <li>{@code NVCF-REQID} (header, or {@code nvcf-reqid.<id>} WebSocket subprotocol item) names one: the request
+ * attaches to it, on its worker, under its id ({@link SessionRouter#resume}); unknown ids get 404 at once;</li>
+ * <li>a WebSocket upgrade without one opens a new resumable session of its own (on-demand binding): the upgrade
+ * answer carries its {@code NVCF-REQID}, and it holds its slot as long as the WebSocket is open;</li>
+ * <li>any other request is a session of its own, for its length.</li>
+ * </ul>
+ * The request's lifetime owns its attachment ({@code Mono.usingWhen}): released when it completes, fails or is
+ * cancelled, and a client that leaves while queued leaves the queue. The client's key never goes upstream, nor
+ * the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and {@code function-version-id} do,
+ * and {@code NVCF-REQID} comes back. Refusals are problem details. A {@code POST} to the pexec path that names no
+ * session may turn into 202-and-poll: {@link LongRunningCalls} wraps the exchange before this filter. Runs after {@link RouteToRequestUrlFilter}, whose
+ * placeholder URL it replaces. Threading: any event-loop thread; nothing blocks.
  */
 @Component
 class FunctionInvocationFilter implements GatewayFilter, Ordered {
 
-    private static final Pattern PATH = Pattern.compile(
-            "/v2/nvcf/pexec/functions/([^/]+)(?:/versions/([^/]+))?/?");
-    private static final String REQUEST_ID = "nvcf-reqid";
+    static final Pattern PEXEC = Pattern.compile("/v2/nvcf/pexec/functions/([^/]+)(?:/versions/([^/]+))?/?");
+    static final String REQUEST_ID = "NVCF-REQID";
+    static final String STATUS = "NVCF-STATUS";
+    static final String POLL_SECONDS = "NVCF-POLL-SECONDS";
+    static final String FUNCTION_ID = "Function-ID";
+    static final String FUNCTION_VERSION_ID = "Function-Version-ID";
     private static final String LISTENER = "http";
+
+    /** One admitted request: what it calls, with which key, and how it reached the gateway. */
+    private record Call(UUID functionId, UUID versionId, ApiKey key, FunctionEntry function, boolean pexec,
+            boolean webSocket, WebSocketItems items, Seen seen) {
+    }
 
     private final InvocationAdmission admission;
     private final SessionRouter router;
-    private final JsonMapper json;
+    private final HealthChecker health;
+    private final Problems problems;
+    private final CallObserver observer;
 
-    FunctionInvocationFilter(InvocationAdmission admission, SessionRouter router, JsonMapper json) {
+    FunctionInvocationFilter(InvocationAdmission admission, SessionRouter router, HealthChecker health,
+            Problems problems, CallObserver observer) {
+        this.observer = observer;
         this.admission = admission;
         this.router = router;
-        this.json = json;
+        this.health = health;
+        this.problems = problems;
     }
 
     @Override
@@ -62,57 +93,167 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         return RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
     }
 
+    /** What the access log and metrics learn of a request as it is routed; written by the request's chain only. */
+    private static final class Seen {
+        final long startNanos = System.nanoTime();
+        volatile UUID functionId;
+        volatile UUID keyId;
+        volatile Session session;
+    }
+
+    /** Every request, refused or forwarded, ends with one access-log line and one metric sample. */
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        Matcher path = PATH.matcher(exchange.getRequest().getPath().value());
-        if (!path.matches()) {
-            return problem(exchange, HttpStatus.NOT_FOUND,
-                    "invoke a function at /v2/nvcf/pexec/functions/{functionId}[/versions/{versionId}]");
+        Seen seen = new Seen();
+        return route(exchange, chain, seen).doFinally(signal -> observer.callEnded(record(exchange, seen,
+                signal == SignalType.CANCEL)));
+    }
+
+    private static CallRecord record(ServerWebExchange exchange, Seen seen, boolean clientLeft) {
+        ServerHttpRequest request = exchange.getRequest();
+        HttpStatusCode status = exchange.getResponse().getStatusCode();
+        Session session = seen.session;
+        return CallRecord.http(session == null ? null : session.requestId(), request.getRemoteAddress(),
+                seen.functionId, session == null ? null : session.versionId(),
+                request.getMethod().name() + " " + request.getPath().value(),
+                // 499: the client closed the connection before it had an answer (nginx's code for it).
+                clientLeft ? 499 : status == null ? 200 : status.value(), System.nanoTime() - seen.startNanos,
+                Math.max(0, request.getHeaders().getContentLength()),
+                Math.max(0, exchange.getResponse().getHeaders().getContentLength()), seen.keyId,
+                request.getHeaders().getFirst("traceparent"), session != null);
+    }
+
+    private Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, Seen seen) {
+        ServerHttpRequest request = exchange.getRequest();
+        HttpHeaders headers = request.getHeaders();
+        boolean webSocket = "websocket".equalsIgnoreCase(headers.getUpgrade());
+        WebSocketItems items = webSocket ? WebSocketItems.of(headers) : WebSocketItems.NONE;
+        Matcher pexec = PEXEC.matcher(request.getPath().value());
+        boolean pexecPath = pexec.matches();
+        String rawFunction = pexecPath ? pexec.group(1) : first(headers.getFirst(FUNCTION_ID), items.functionId());
+        String rawVersion = pexecPath ? pexec.group(2) : headers.getFirst(FUNCTION_VERSION_ID);
+        if (rawFunction == null) {
+            return problems.write(exchange, HttpStatus.NOT_FOUND, "invoke a function at"
+                    + " /v2/nvcf/pexec/functions/{functionId}[/versions/{versionId}], or on any path with a"
+                    + " Function-ID header");
         }
         UUID functionId;
         UUID versionId;
         try {
-            functionId = UUID.fromString(path.group(1));
-            versionId = path.group(2) == null ? null : UUID.fromString(path.group(2));
+            functionId = UUID.fromString(rawFunction.trim());
+            versionId = rawVersion == null ? null : UUID.fromString(rawVersion.trim());
         } catch (IllegalArgumentException e) {
-            return problem(exchange, HttpStatus.BAD_REQUEST, "function and version ids must be UUIDs");
+            return problems.write(exchange, HttpStatus.BAD_REQUEST, "function and version ids must be UUIDs");
         }
-        Admission admitted = admission.admit(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION),
+        seen.functionId = functionId;
+        Admission admitted = admission.admit(first(headers.getFirst(HttpHeaders.AUTHORIZATION), items.authorization()),
                 functionId, versionId, LISTENER);
+        seen.keyId = admitted.key() == null ? null : admitted.key().id();
         if (!admitted.admitted()) {
-            return problem(exchange, statusOf(admitted.refusal()), admitted.message());
+            return problems.write(exchange, statusOf(admitted.refusal()), admitted.message());
         }
-        ApiKey key = admitted.key();
-        FunctionEntry function = admitted.function();
-        return Mono.fromFuture(() -> router.open(functionId, versionId, key))
-                .flatMap(session -> forward(exchange, chain, session, function))
-                .onErrorResume(RoutingException.class, e -> refused(exchange, e))
-                .onErrorResume(CompletionException.class, e -> e.getCause() instanceof RoutingException routing
-                        ? refused(exchange, routing)
-                        : Mono.error(e));
+        String grpcOnly = grpcOnly(admitted.function(), versionId);
+        if (grpcOnly != null) {
+            return problems.write(exchange, HttpStatus.BAD_REQUEST, grpcOnly);
+        }
+        Call call = new Call(functionId, versionId, admitted.key(), admitted.function(), pexecPath, webSocket, items,
+                seen);
+        String named = first(headers.getFirst(REQUEST_ID), items.requestId());
+        if (named != null) {
+            return proxy(exchange, chain, call,
+                    () -> router.resume(named.trim(), call.key(), functionId, LISTENER));
+        }
+        if (webSocket) {
+            return proxy(exchange, chain, call, () -> router.open(functionId, versionId, call.key(), LISTENER));
+        }
+        // A long-running pexec call already has its id (it may be answered 202 before the session opens).
+        String requestId = exchange.getAttributes().containsKey(LongRunningCalls.REQUEST_ID_ATTR)
+                ? exchange.getRequiredAttribute(LongRunningCalls.REQUEST_ID_ATTR) : UUID.randomUUID().toString();
+        exchange.getAttributes().put(LongRunningCalls.KEY_ID_ATTR, call.key().id());
+        return proxy(exchange, chain, call,
+                () -> router.openForRequest(functionId, versionId, call.key(), LISTENER, requestId));
     }
 
-    private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, Session session,
-            FunctionEntry function) {
-        VersionEntry version = function.versions().get(session.versionId());
-        String inferenceUrl = version.version().inferenceUrl() == null ? "/" : version.version().inferenceUrl();
+    /** Holds a session attachment for the length of the forwarded request; refusals become problem details. */
+    private Mono<Void> proxy(ServerWebExchange exchange, GatewayFilterChain chain, Call call,
+            Supplier<CompletableFuture<Session>> session) {
+        return Mono.usingWhen(Mono.fromFuture(session),
+                        attached -> {
+                            call.seen().session = attached;
+                            return forward(exchange, chain, call, attached);
+                        },
+                        attached -> Mono.fromRunnable(attached::release))
+                .onErrorResume(error -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    return cause instanceof RoutingException refused && !exchange.getResponse().isCommitted()
+                            ? problems.write(exchange, Problems.statusOf(refused.status().getCode()),
+                                    refused.getMessage())
+                            : Mono.error(error);
+                });
+    }
+
+    private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, Call call, Session session) {
+        VersionEntry version = call.function().versions().get(session.versionId());
+        ServerHttpRequest request = exchange.getRequest();
+        String path = call.pexec()
+                ? (version.version().inferenceUrl() == null ? "/" : version.version().inferenceUrl())
+                : request.getURI().getRawPath();
         // A WebSocket upgrade goes out as ws/wss: Spring Cloud Gateway's WebsocketRoutingFilter switches the scheme.
         String scheme = session.worker().instance().tls() ? "https" : "http";
-        URI target = URI.create(scheme + "://" + session.worker().instance().address() + inferenceUrl
-                + (exchange.getRequest().getURI().getRawQuery() == null ? ""
-                        : "?" + exchange.getRequest().getURI().getRawQuery()));
+        URI target = URI.create(scheme + "://" + session.worker().instance().address() + path
+                + (request.getURI().getRawQuery() == null ? "" : "?" + request.getURI().getRawQuery()));
         ServerWebExchange forwarded = exchange.mutate().request(r -> r.headers(h -> {
             h.remove(HttpHeaders.AUTHORIZATION);
+            h.remove(POLL_SECONDS);
+            h.remove(FUNCTION_VERSION_ID);
             h.set(REQUEST_ID, session.requestId());
-            h.set("function-id", function.function().id().toString());
-            h.set("function-version-id", session.versionId().toString());
+            h.set(FUNCTION_ID, call.functionId().toString());
+            h.set(FUNCTION_VERSION_ID, session.versionId().toString());
+            if (call.webSocket()) {
+                h.remove(WebsocketRoutingFilter.SEC_WEBSOCKET_PROTOCOL);
+                if (!call.items().upstream().isEmpty()) {
+                    h.put(WebsocketRoutingFilter.SEC_WEBSOCKET_PROTOCOL, call.items().upstream());
+                }
+            }
         })).build();
+        if (call.items().answer() != null) {
+            forwarded.getAttributes().put(WebSocketAnswerConfig.ANSWER, call.items().answer());
+        }
         forwarded.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, target);
         forwarded.getResponse().beforeCommit(() -> {
             forwarded.getResponse().getHeaders().set(REQUEST_ID, session.requestId());
             return Mono.empty();
         });
-        return chain.filter(forwarded).doFinally(signal -> session.release());
+        return chain.filter(forwarded).onErrorResume(error -> upstreamFailed(forwarded, session, error));
+    }
+
+    /** The worker could not be reached (503, and it is taken out until a health check passes) or was too slow (504). */
+    private Mono<Void> upstreamFailed(ServerWebExchange exchange, Session session, Throwable error) {
+        if (exchange.getResponse().isCommitted()) {
+            return Mono.error(error);
+        }
+        if (error instanceof ConnectException) {
+            health.reportUnreachable(session.worker());
+            return problems.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+                    "worker " + session.worker().instance().address() + " is unreachable; try again");
+        }
+        if (error instanceof TimeoutException || error instanceof ResponseStatusException status
+                && status.getStatusCode() == HttpStatus.GATEWAY_TIMEOUT) {
+            return problems.write(exchange, HttpStatus.GATEWAY_TIMEOUT, "worker " + session.worker().instance()
+                    .address() + " did not answer within spring.cloud.gateway.server.webflux.httpclient.response-timeout");
+        }
+        return Mono.error(error);
+    }
+
+    /** A message if the call can only be served over gRPC, else null. */
+    private static String grpcOnly(FunctionEntry function, UUID versionId) {
+        boolean http = function.versions().values().stream()
+                .filter(v -> versionId == null ? v.version().status().servesCalls() : v.version().id().equals(versionId))
+                .anyMatch(v -> v.version().inferenceProtocol() == InferenceProtocol.HTTP);
+        return http ? null : "function " + function.function().id() + (versionId == null ? "" : " version " + versionId)
+                + " is a gRPC function: call it on the gateway's gRPC listener with function-id metadata, not over"
+                + " HTTP";
     }
 
     private static HttpStatus statusOf(Refusal refusal) {
@@ -124,22 +265,7 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         };
     }
 
-    private Mono<Void> refused(ServerWebExchange exchange, RoutingException e) {
-        HttpStatus status = e.status().getCode() == Status.Code.RESOURCE_EXHAUSTED ? HttpStatus.TOO_MANY_REQUESTS
-                : HttpStatus.SERVICE_UNAVAILABLE;
-        return problem(exchange, status, e.getMessage());
-    }
-
-    private Mono<Void> problem(ServerWebExchange exchange, HttpStatus status, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setInstance(exchange.getRequest().getURI());
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        if (status == HttpStatus.UNAUTHORIZED) {
-            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        }
-        byte[] body = json.writeValueAsString(problem).getBytes(StandardCharsets.UTF_8);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+    private static String first(String preferred, String fallback) {
+        return preferred != null ? preferred : fallback;
     }
 }

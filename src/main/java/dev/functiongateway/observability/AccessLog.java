@@ -13,8 +13,9 @@ import dev.functiongateway.support.LogSafe;
 import io.grpc.Status;
 
 /**
- * One line per gRPC call at its end, on the logger {@code dev.functiongateway.access}: request id, client,
- * function, version, method, status, duration, bytes each way, key id and trace id. The key itself never
+ * One line per gRPC call, and per request on the HTTP route, at its end, on the logger
+ * {@code dev.functiongateway.access}: request id, client, function, version, method, status, duration, bytes each
+ * way, key id and trace id. The key itself never
  * appears. Called on the thread that ended the call; writes nothing when the logger is off.
  *
  * <p>The same facts also go out as key-value pairs named after the Elastic Common Schema, which structured
@@ -44,6 +45,9 @@ public class AccessLog {
         String method = LogSafe.escape(call.method().length() > MAX_METHOD ? call.method().substring(0, MAX_METHOD)
                 : call.method());
         long millis = TimeUnit.NANOSECONDS.toMillis(call.durationNanos());
+        boolean http = "http".equals(call.listener());
+        Object status = http ? call.httpStatus() : call.code();
+        boolean success = http ? call.httpStatus() < 400 : call.code() == Status.Code.OK;
         LoggingEventBuilder line = log.atInfo();
         SocketAddress client = call.clientAddress();
         if (client instanceof InetSocketAddress inet) {
@@ -56,18 +60,19 @@ public class AccessLog {
         line = line.addKeyValue("client.bytes", call.requestBytes())
                 .addKeyValue("server.bytes", call.responseBytes())
                 .addKeyValue("event.duration", call.durationNanos())
-                .addKeyValue("event.outcome", call.code() == Status.Code.OK ? "success" : "failure")
-                .addKeyValue("labels.grpc_method", method)
-                .addKeyValue("labels.grpc_status", call.code().name());
+                .addKeyValue("event.outcome", success ? "success" : "failure")
+                .addKeyValue("labels.listener", call.listener())
+                .addKeyValue(http ? "labels.http_request" : "labels.grpc_method", method)
+                .addKeyValue(http ? "labels.http_status" : "labels.grpc_status", String.valueOf(status));
         line = withOptional(line, "trace.id", call.traceId());
         line = withOptional(line, "labels.nvcf_reqid", call.requestId());
         line = withOptional(line, "labels.function_id", call.functionId());
         line = withOptional(line, "labels.function_version_id", call.versionId());
         line = withOptional(line, "labels.key_id", call.keyId());
-        line.log("grpc nvcf-reqid={} client={} function={} version={} method={} status={} duration_ms={}"
-                + " request_bytes={} response_bytes={} key_id={} trace_id={}",
+        line.log("{} nvcf-reqid={} client={} function={} version={} method={} status={} duration_ms={}"
+                + " request_bytes={} response_bytes={} key_id={} trace_id={}", call.listener(),
                 orDash(call.requestId()), client, orDash(call.functionId()), orDash(call.versionId()), method,
-                call.code(), millis, call.requestBytes(), call.responseBytes(), orDash(call.keyId()),
+                status, millis, call.requestBytes(), call.responseBytes(), orDash(call.keyId()),
                 orDash(call.traceId()));
     }
 

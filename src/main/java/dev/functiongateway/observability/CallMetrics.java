@@ -61,6 +61,10 @@ public class CallMetrics {
     /** Counts a finished call and its duration. */
     public void callEnded(CallRecord call) {
         String function = functionLabel(call.functionId());
+        if ("http".equals(call.listener())) {
+            httpRequestEnded(function, call);
+            return;
+        }
         Timer.builder("gateway.grpc.calls")
                 .description("gRPC calls through the proxy, by function, version, method and status code")
                 .tag("function_id", function)
@@ -68,6 +72,23 @@ public class CallMetrics {
                         : call.versionId().toString())
                 .tag("method", methodLabel(function, call))
                 .tag("code", call.code().name())
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry)
+                .record(Duration.ofNanos(call.durationNanos()));
+    }
+
+    /** HTTP methods that become label values as they are; any other is {@code other}. */
+    private static final Set<String> HTTP_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+    private void httpRequestEnded(String function, CallRecord call) {
+        String method = call.method().split(" ", 2)[0];
+        Timer.builder("gateway.http.requests")
+                .description("Requests on the HTTP route, by function, version, HTTP method and status")
+                .tag("function_id", function)
+                .tag("function_version_id", call.versionId() == null || function.equals(UNKNOWN) ? NONE
+                        : call.versionId().toString())
+                .tag("method", HTTP_METHODS.contains(method) ? method : OTHER)
+                .tag("status", Integer.toString(call.httpStatus()))
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry)
                 .record(Duration.ofNanos(call.durationNanos()));

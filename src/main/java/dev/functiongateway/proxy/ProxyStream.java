@@ -143,8 +143,13 @@ final class ProxyStream {
         services.metrics().calls.incrementAndGet();
         UUID function = functionId;
         ApiKey admittedKey = key;
-        CompletableFuture<Session> pinned = client.sessions().session(new SessionKey(functionId, versionId),
-                () -> timed(function, services.router().open(function, versionId, admittedKey)));
+        CharSequence named = requestHeaders.get(ProxyHeaders.REQUEST_ID);
+        // A call naming a session (the reconnect flow) attaches this connection to it; else the connection's own.
+        CompletableFuture<Session> pinned = named == null
+                ? client.sessions().session(new SessionKey(functionId, versionId),
+                        () -> timed(function, services.router().open(function, versionId, admittedKey)))
+                : client.sessions().resumed(named.toString(),
+                        () -> services.router().resume(named.toString(), admittedKey, function, LISTENER));
         if (pinned.isDone()) {
             sessionReady(pinned);
             return;

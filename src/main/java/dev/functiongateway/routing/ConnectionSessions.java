@@ -7,8 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The sessions of one client TCP connection, one per (function, requested version). Calls that arrive while a
- * session is still being set up share its pending future. Closing the connection releases them all.
+ * The sessions one client TCP connection is attached to: one per (function, requested version) when it names
+ * no session, and one per {@code nvcf-reqid} it names. Calls that arrive while a session is still being set up
+ * share its pending future. Closing the connection releases every attachment (the sessions' bindings live on
+ * for the reconnect window).
  */
 public final class ConnectionSessions {
 
@@ -16,7 +18,7 @@ public final class ConnectionSessions {
     public record SessionKey(UUID functionId, UUID requestedVersion) {
     }
 
-    private final Map<SessionKey, CompletableFuture<Session>> sessions = new ConcurrentHashMap<>();
+    private final Map<Object, CompletableFuture<Session>> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -24,6 +26,19 @@ public final class ConnectionSessions {
      * whose worker went away is released first, so the new one gets a new {@code nvcf-reqid}.
      */
     public CompletableFuture<Session> session(SessionKey key, Supplier<CompletableFuture<Session>> opener) {
+        return attached(key, opener);
+    }
+
+    /**
+     * This connection's attachment to the session named by {@code requestId}, made once by {@code resumer}
+     * (typically {@link SessionRouter#resume}) and reused by the connection's later calls with the same id. A
+     * refusal is not kept: the next call with the id asks again.
+     */
+    public CompletableFuture<Session> resumed(String requestId, Supplier<CompletableFuture<Session>> resumer) {
+        return attached(requestId, resumer);
+    }
+
+    private CompletableFuture<Session> attached(Object key, Supplier<CompletableFuture<Session>> opener) {
         return sessions.compute(key, (k, current) -> {
             if (current != null && (!current.isDone() || (!current.isCompletedExceptionally() && current.join().usable()))) {
                 return current;
@@ -41,7 +56,7 @@ public final class ConnectionSessions {
         });
     }
 
-    /** The connection closed: release every session, and any still being set up once it is. */
+    /** The connection closed: release every attachment, and any still being set up once it is. */
     public void close() {
         closed = true;
         sessions.values().forEach(future -> future.thenAccept(Session::release));

@@ -5,10 +5,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -16,10 +16,22 @@ import java.util.function.Predicate;
 import io.grpc.Status;
 
 /**
- * The workers of one function and the sessions waiting for them. A new session takes the healthy eligible
- * worker with the fewest sessions and a free slot (ties broken at random); when every such worker is full it
- * waits in a bounded FIFO queue until a slot frees or its wait runs out. All state is guarded by this
- * object's lock, held only for a scan of the function's workers; futures complete outside it.
+ * The workers of one function, their slots, and the {@link Lease leases} waiting for them.
+ *
+ * <p><b>Slot accounting</b> (the one place it is written down). A worker has {@code maxRequestConcurrency}
+ * slots (0: unlimited); {@link Worker#sessions()} counts the slots held. A slot is held by exactly one
+ * {@link Lease}, and a lease by exactly one owner: a session while at least one client connection, request or
+ * WebSocket is attached to it ({@link BoundSession}), never longer. When the last one detaches the slot is
+ * freed at once; the session's binding (its id, its worker) lives on for {@code gateway.sessions.reconnect-window}
+ * without a slot. A new session takes the healthy eligible worker with the fewest held slots and a free one (ties
+ * broken at random), else waits in a bounded FIFO queue. A <em>returning</em> session (its id came back within
+ * the window, or on another replica) waits only for its own worker, and ahead of every new session: a freed slot
+ * goes first to the oldest returning session of that worker, then to the oldest new session that can use it.
+ * Both kinds wait at most {@code gateway.routing.queue-max-wait}, then get RESOURCE_EXHAUSTED; a returning
+ * session never moves to another worker. Waiting leases count against {@code queue-max-size} alike.
+ *
+ * <p>Threading: all state (queue, lease states, slot counts) is guarded by this object's lock, held only for a
+ * scan of the function's workers and queue; futures complete outside it.
  */
 public final class FunctionPool {
 
@@ -27,7 +39,9 @@ public final class FunctionPool {
     private final int queueMaxSize;
     private final ScheduledExecutorService timer;
     private final RoutingMetrics metrics;
-    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    /** Returning sessions, served before {@link #queue}. */
+    private final ArrayDeque<Lease> returning = new ArrayDeque<>();
+    private final ArrayDeque<Lease> queue = new ArrayDeque<>();
     private List<Worker> workers = List.of();
 
     FunctionPool(UUID functionId, int queueMaxSize, ScheduledExecutorService timer, RoutingMetrics metrics) {
@@ -37,80 +51,106 @@ public final class FunctionPool {
         this.metrics = metrics;
     }
 
-    private static final class Waiter {
-        final Predicate<Worker> eligible;
-        final UUID requestedVersion;
-        final CompletableFuture<Worker> result = new CompletableFuture<>();
-        ScheduledFuture<?> timeout;
-
-        Waiter(Predicate<Worker> eligible, UUID requestedVersion) {
-            this.eligible = eligible;
-            this.requestedVersion = requestedVersion;
-        }
-    }
-
     /**
-     * Takes a slot on a worker. The future fails with {@link RoutingException}: UNAVAILABLE when no eligible
-     * worker is healthy, RESOURCE_EXHAUSTED when the queue is full or {@code maxWait} passes. Cancelling the
-     * future leaves the queue.
+     * A lease on any healthy eligible worker, for a new session. Its {@link Lease#granted()} fails with
+     * {@link RoutingException}: UNAVAILABLE when no eligible worker is healthy, RESOURCE_EXHAUSTED when the
+     * queue is full or {@code maxWait} passes.
      *
      * @param requestedVersion the version the client asked for, or null; only for queue depth reporting
      */
-    public CompletableFuture<Worker> acquire(Predicate<Worker> eligible, UUID requestedVersion, Duration maxWait) {
-        Waiter waiter = new Waiter(eligible, requestedVersion);
-        Worker chosen;
-        synchronized (this) {
-            if (workers.stream().noneMatch(w -> w.healthy() && eligible.test(w))) {
-                return CompletableFuture.failedFuture(new RoutingException(Status.UNAVAILABLE.withDescription(
-                        "function " + functionId + (requestedVersion == null ? "" : " version " + requestedVersion)
-                                + " has no healthy instance")));
-            }
-            chosen = pick(eligible);
-            if (chosen == null) {
-                if (queue.size() >= queueMaxSize) {
-                    return CompletableFuture.failedFuture(new RoutingException(Status.RESOURCE_EXHAUSTED
-                            .withDescription("every instance of function " + functionId
-                                    + " is busy and its queue is full (" + queueMaxSize + ")")));
-                }
-                queue.addLast(waiter);
-            }
-        }
-        if (chosen != null) {
-            return CompletableFuture.completedFuture(chosen);
-        }
-        waiter.timeout = timer.schedule(() -> {
-            if (remove(waiter)) {
-                waiter.result.completeExceptionally(new RoutingException(Status.RESOURCE_EXHAUSTED.withDescription(
-                        "every instance of function " + functionId + " stayed busy for " + maxWait.toMillis()
-                                + " ms; try again later")));
-            }
-        }, maxWait.toNanos(), TimeUnit.NANOSECONDS);
-        long queuedAt = System.nanoTime();
-        waiter.result.whenComplete((w, error) -> {
-            waiter.timeout.cancel(false);
-            metrics.queueWait(functionId, requestedVersion, System.nanoTime() - queuedAt, error == null);
-            if (waiter.result.isCancelled()) {
-                remove(waiter);
-            }
-        });
-        return waiter.result;
+    public Lease lease(Predicate<Worker> eligible, UUID requestedVersion, Duration maxWait) {
+        return submit(new Lease(this, eligible, null, requestedVersion), maxWait);
     }
 
-    /** Gives back a slot taken by {@link #acquire}, and hands it to the first waiter that can use it. */
-    public void release(Worker worker) {
+    /**
+     * A lease on one worker for a session that returns to it, served before any new session; made but not yet
+     * {@link #submit submitted}, so that the caller may store it first. Once submitted it fails with
+     * RESOURCE_EXHAUSTED when the worker stays full for the wait, UNAVAILABLE when the worker is not healthy.
+     */
+    Lease pendingLeaseOn(Worker worker, UUID requestedVersion) {
+        return new Lease(this, w -> w == worker, worker, requestedVersion);
+    }
+
+    /** Grants or queues a lease made here; one closed in the meantime stays ended. */
+    Lease submit(Lease lease, Duration maxWait) {
+        List<Runnable> completions = new ArrayList<>();
+        RoutingException refusal = null;
         synchronized (this) {
-            worker.removeSession();
+            if (lease.state != Lease.State.WAITING || lease.timeout != null) {
+                return lease;
+            }
+            serve(completions);
+            if (workers.stream().noneMatch(w -> w.healthy() && lease.eligible.test(w))) {
+                refusal = new RoutingException(Status.UNAVAILABLE.withDescription(lease.pinned != null
+                        ? "worker " + lease.pinned.instance().address() + " of function " + functionId
+                                + " is not available"
+                        : "function " + functionId + (lease.requestedVersion == null ? ""
+                                : " version " + lease.requestedVersion) + " has no healthy instance"));
+            } else if (!tryGrant(lease, completions)) {
+                if (returning.size() + queue.size() >= queueMaxSize) {
+                    refusal = new RoutingException(Status.RESOURCE_EXHAUSTED.withDescription("every instance of function "
+                            + functionId + " is busy and its queue is full (" + queueMaxSize + ")"));
+                } else {
+                    (lease.pinned != null ? returning : queue).addLast(lease);
+                    lease.timeout = timer.schedule(() -> expire(lease, maxWait), maxWait.toNanos(),
+                            TimeUnit.NANOSECONDS);
+                }
+            }
+            if (refusal != null) {
+                lease.state = Lease.State.ENDED;
+            }
         }
-        serveQueue();
+        completions.forEach(Runnable::run);
+        if (refusal != null) {
+            lease.granted.completeExceptionally(refusal);
+        }
+        return lease;
+    }
+
+    /** The end of a lease, by its owner: see {@link Lease#close()}. */
+    void end(Lease lease) {
+        List<Runnable> completions = new ArrayList<>();
+        boolean left;
+        synchronized (this) {
+            left = lease.state == Lease.State.WAITING;
+            if (lease.state == Lease.State.HELD) {
+                lease.worker.removeSession();
+                serve(completions);
+            } else if (left) {
+                dequeue(lease);
+            }
+            lease.state = Lease.State.ENDED;
+        }
+        completions.forEach(Runnable::run);
+        if (left) {
+            waited(lease, false);
+            lease.granted.completeExceptionally(new CancellationException("the lease was closed while waiting"));
+        }
+    }
+
+    private void expire(Lease lease, Duration maxWait) {
+        synchronized (this) {
+            if (lease.state != Lease.State.WAITING) {
+                return;
+            }
+            dequeue(lease);
+            lease.state = Lease.State.ENDED;
+        }
+        waited(lease, false);
+        lease.granted.completeExceptionally(new RoutingException(Status.RESOURCE_EXHAUSTED.withDescription(
+                (lease.pinned != null ? "the session's worker " + lease.pinned.instance().address()
+                        : "every instance of function " + functionId) + " stayed busy for " + maxWait.toMillis()
+                        + " ms; try again later")));
     }
 
     /** Sessions waiting for a slot that asked for this version ({@code null}: that named no version). */
     public synchronized int queueDepth(UUID version) {
         int depth = 0;
-        for (Waiter waiter : queue) {
-            if (java.util.Objects.equals(version, waiter.requestedVersion)) {
-                depth++;
-            }
+        for (Lease lease : returning) {
+            depth += Objects.equals(version, lease.requestedVersion) ? 1 : 0;
+        }
+        for (Lease lease : queue) {
+            depth += Objects.equals(version, lease.requestedVersion) ? 1 : 0;
         }
         return depth;
     }
@@ -131,24 +171,50 @@ public final class FunctionPool {
     void serveQueue() {
         List<Runnable> completions = new ArrayList<>();
         synchronized (this) {
-            for (Iterator<Waiter> it = queue.iterator(); it.hasNext();) {
-                Waiter waiter = it.next();
-                Worker chosen = pick(waiter.eligible);
-                if (chosen != null) {
-                    it.remove();
-                    completions.add(() -> {
-                        if (!waiter.result.complete(chosen)) {
-                            release(chosen);
-                        }
-                    });
-                }
-            }
+            serve(completions);
         }
         completions.forEach(Runnable::run);
     }
 
-    private synchronized boolean remove(Waiter waiter) {
-        return queue.remove(waiter);
+    /** Must hold the lock. Grants free slots to waiters, returning sessions first, each queue in order. */
+    private void serve(List<Runnable> completions) {
+        for (ArrayDeque<Lease> line : List.of(returning, queue)) {
+            for (Iterator<Lease> it = line.iterator(); it.hasNext();) {
+                if (tryGrant(it.next(), completions)) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    /** Must hold the lock. Gives the lease a slot if one is free for it; its future completes later. */
+    private boolean tryGrant(Lease lease, List<Runnable> completions) {
+        Worker chosen = pick(lease.eligible);
+        if (chosen == null) {
+            return false;
+        }
+        chosen.addSession();
+        lease.worker = chosen;
+        boolean queued = lease.state == Lease.State.WAITING && lease.timeout != null;
+        lease.state = Lease.State.HELD;
+        completions.add(() -> {
+            if (queued) {
+                waited(lease, true);
+            }
+            lease.granted.complete(chosen);
+        });
+        return true;
+    }
+
+    private void waited(Lease lease, boolean served) {
+        if (lease.timeout != null) {
+            lease.timeout.cancel(false);
+            metrics.queueWait(functionId, lease.requestedVersion, System.nanoTime() - lease.createdNanos, served);
+        }
+    }
+
+    private void dequeue(Lease lease) {
+        (lease.pinned != null ? returning : queue).remove(lease);
     }
 
     /** Must hold the lock. Fewest sessions among healthy eligible workers with a free slot; random on ties. */
@@ -165,9 +231,6 @@ public final class FunctionPool {
             } else if (w.sessions() == best.sessions() && ThreadLocalRandom.current().nextInt(++ties) == 0) {
                 best = w;
             }
-        }
-        if (best != null) {
-            best.addSession();
         }
         return best;
     }

@@ -35,7 +35,7 @@ public class RoutingMetrics {
         this.registry = registry;
         Gauge.builder("gateway.grpc.sessions.active", liveWorkers,
                         workers -> workers.keySet().stream().mapToInt(Worker::sessions).sum())
-                .description("Sessions open: client connections pinned to a worker for a function")
+                .description("Worker slots held by sessions, on both listeners")
                 .register(registry);
     }
 
@@ -94,6 +94,22 @@ public class RoutingMetrics {
                         "outcome", served ? "served" : "refused")
                 .register(registry)
                 .record(Duration.ofNanos(nanos));
+    }
+
+    /** Sessions bound on this replica for one listener: attached now, or within their reconnect window. */
+    void sessionsOpen(String listener, Supplier<Number> count) {
+        Gauge.builder("gateway.sessions.open", count)
+                .description("Sessions bound on this replica, attached or within their reconnect window")
+                .tag("listener", listener).register(registry);
+    }
+
+    void sessionResumed(String listener) {
+        registry.counter("gateway.sessions.resumed", "listener", listener).increment();
+    }
+
+    /** An nvcf-reqid was refused: {@code unknown}, {@code expired}, {@code foreign_key}, {@code worker_gone}. */
+    void sessionIdRefused(String reason) {
+        registry.counter("gateway.session.ids.refused", "reason", reason).increment();
     }
 
     private static String versionLabel(UUID versionId) {

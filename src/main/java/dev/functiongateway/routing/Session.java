@@ -4,43 +4,40 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A client connection's binding to one worker for one function: every call it carries goes to that worker
- * with the same {@code nvcf-reqid}. It holds one of the worker's slots until released.
+ * One attachment to a session: a client connection, request or WebSocket whose calls go to the session's worker
+ * under its {@code nvcf-reqid}. While any attachment of a session is unreleased the session holds one of the
+ * worker's slots; {@link #release()} by the attachment's owner (once; later calls do nothing) detaches it.
  */
 public final class Session {
 
-    private final String requestId;
-    private final Worker worker;
-    private final FunctionPool pool;
+    private final BoundSession binding;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    Session(String requestId, Worker worker, FunctionPool pool) {
-        this.requestId = requestId;
-        this.worker = worker;
-        this.pool = pool;
+    Session(BoundSession binding) {
+        this.binding = binding;
     }
 
     public String requestId() {
-        return requestId;
+        return binding.requestId;
     }
 
     public Worker worker() {
-        return worker;
+        return binding.worker;
     }
 
     public UUID versionId() {
-        return worker.versionId();
+        return binding.worker.versionId();
     }
 
     /** False once released, or when its worker went away or turned unhealthy: then a new session is due. */
     boolean usable() {
-        return !released.get() && worker.healthy();
+        return !released.get() && binding.worker.healthy();
     }
 
-    /** Gives the slot back; later calls do nothing. */
+    /** Detaches; the session's slot is freed when its last attachment is released. */
     public void release() {
         if (released.compareAndSet(false, true)) {
-            pool.release(worker);
+            binding.detach();
         }
     }
 }

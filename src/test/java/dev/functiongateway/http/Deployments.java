@@ -1,0 +1,44 @@
+package dev.functiongateway.http;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import dev.functiongateway.support.AdminClient;
+
+/** Functions registered and deployed through the admin API, as an operator would, and awaited until ACTIVE. */
+final class Deployments {
+
+    /** A deployed version: its function, and the deployment's admin path (DELETE it to undeploy). */
+    record Deployed(String functionId, String path) {
+    }
+
+    private Deployments() {
+    }
+
+    /** An HTTP function calling {@code /infer}, checked by HTTP GET {@code /health}. */
+    static String httpFunction(String name) {
+        return "{\"name\":\"" + name + "\",\"inferenceProtocol\":\"HTTP\",\"inferenceUrl\":\"/infer\","
+                + "\"health\":{\"protocol\":\"HTTP\",\"uri\":\"/health\"}}";
+    }
+
+    /** A function of this protocol whose instances are never checked (healthy as soon as deployed). */
+    static String uncheckedFunction(String name, String protocol) {
+        return "{\"name\":\"" + name + "\",\"inferenceProtocol\":\"" + protocol + "\",\"inferenceUrl\":\"/infer\","
+                + "\"health\":{\"protocol\":\"NONE\"}}";
+    }
+
+    /** Registers the function, deploys its first version on the addresses, and waits until it is ACTIVE. */
+    static Deployed deploy(AdminClient admin, String function, int maxRequestConcurrency, String... addresses) {
+        var created = admin.post("/v2/nvcf/functions", function);
+        Deployed deployed = new Deployed(created.at("/function/id"), "/v2/nvcf/deployments/functions/"
+                + created.at("/function/id") + "/versions/" + created.at("/function/versionId"));
+        admin.post(deployed.path(), "{\"endpoints\":[" + Arrays.stream(addresses).map(a -> "\"" + a + "\"")
+                .collect(Collectors.joining(",")) + "],\"maxRequestConcurrency\":" + maxRequestConcurrency + "}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployed.path())
+                .at("/deployment/status")));
+        return deployed;
+    }
+}
