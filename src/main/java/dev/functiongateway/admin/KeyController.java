@@ -85,7 +85,7 @@ class KeyController {
     @GetMapping("/{id}")
     @RequiredScope(Scope.MANAGE_KEYS)
     @Operation(operationId = "getKey", summary = "Shows one key")
-    OneKey get(Caller caller, @PathVariable UUID id) {
+    OneKey get(Caller caller, @PathVariable("id") UUID id) {
         return new OneKey(KeyView.of(keys.find(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 
@@ -94,7 +94,7 @@ class KeyController {
     @RequiredScope(Scope.MANAGE_KEYS)
     @Operation(operationId = "revokeKey",
             summary = "Revokes a key; it is refused everywhere within the refresh interval")
-    OneKey revoke(Caller caller, @PathVariable UUID id) {
+    OneKey revoke(Caller caller, @PathVariable("id") UUID id) {
         return new OneKey(KeyView.of(keys.revoke(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 
