@@ -17,7 +17,7 @@ targets=(
 ./mvnw -B -ntp -q test-compile
 for target in "${targets[@]}"; do
     echo "== fuzzing ${target} for ${duration}"
-    # Jazzer fuzzes one test per JVM; surefire:test reuses the classes compiled above.
-    JAZZER_FUZZ=1 ./mvnw -B -ntp surefire:test -Dtest="${target}" -Djazzer.max_duration="${duration}" \
+    # Jazzer fuzzes one test per JVM; the fuzz-regression execution runs fuzz tests apart from the others.
+    JAZZER_FUZZ=1 ./mvnw -B -ntp surefire:test@fuzz-regression -Dtest="${target}" -Djazzer.max_duration="${duration}" \
         -Dsurefire.failIfNoSpecifiedTests=false
 done
