@@ -60,8 +60,8 @@ final class InputProblems {
             int newline = message == null ? -1 : message.indexOf('\n');
             return "the body is not valid JSON: "
                     + LogSafe.escape(newline > 0 ? message.substring(0, newline) : message, 200)
-                    + (e.getLocation() == null ? ""
-                            : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")");
         }
         return field + " is not valid";
     }

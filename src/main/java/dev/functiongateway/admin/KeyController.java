@@ -68,6 +68,7 @@ class KeyController {
     @RequiredScope(Scope.MANAGE_KEYS)
     @Operation(operationId = "createKey",
             summary = "Creates an API key within the calling key's powers; its value is shown this once")
+    @ApiResponse(responseCode = "200", description = "The key, and its value this one time", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "409", description = "A key with this value already exists.")
     CreatedKey create(Caller caller, @RequestBody KeyRequest request) {
         NewApiKey created = keys.create(caller.key(), request.name(), request.scopes(), request.functions(),

@@ -53,7 +53,8 @@ class QueueController {
     @GetMapping("/versions/{versionId}")
     @RequiredScope(Scope.QUEUE_DETAILS)
     @Operation(operationId = "getFunctionVersionQueue", summary = "Queue depth of one version on this replica")
-    Queues version(Caller caller, @PathVariable("functionId") UUID functionId, @PathVariable("versionId") UUID versionId) {
+    Queues version(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return queues(caller, functionId, versionId);
     }

@@ -492,7 +492,8 @@ abstract class AdminApiContract {
             assertThat(operation.getExtensions()).as(name).containsKey("x-required-scope");
             assertThat(operation.getDescription()).as(name).contains("Requires scope");
             assertThat(operation.getParameters() == null ? List.<String>of()
-                    : operation.getParameters().stream().map(p -> p.getName()).toList()).as(name).doesNotContain("caller");
+                    : operation.getParameters().stream().map(p -> p.getName()).toList()).as(name)
+                    .doesNotContain("caller");
             for (String code : List.of("401", "403")) {
                 assertThat(operation.getResponses().get(code).getContent())
                         .as(name + " " + code).containsKey("application/problem+json");
@@ -502,6 +503,8 @@ abstract class AdminApiContract {
                 operation.getRequestBody().getContent().values()
                         .forEach(media -> assertThat(media.getSchema().get$ref()).as(name + " body").isNotNull());
             }
+            assertThat(operation.getResponses().keySet()).as(name + " answers success")
+                    .anyMatch(code -> code.startsWith("2"));
             operation.getResponses().forEach((code, response) -> {
                 if (response.getContent() != null) {
                     response.getContent().values().forEach(media -> assertThat(media.getSchema().get$ref())

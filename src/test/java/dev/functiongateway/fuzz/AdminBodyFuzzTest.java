@@ -21,8 +21,8 @@ import dev.functiongateway.support.RunningGateway;
  * Fuzzes the admin API's JSON bodies through a started gateway over real HTTP: every write operation, any
  * body. Never a 5xx, every refusal a problem detail that names no Java type, and what was stored before is still
  * there afterwards. Only the version whose body is fuzzed by {@code PUT} can change its health protocol, and it
- * is never deployed, so the gateway never connects to a fuzzed endpoint. Without {@code JAZZER_FUZZ} it replays the seeds under {@code AdminBodyFuzzTestInputs};
- * {@code scripts/fuzz.sh} fuzzes for a while.
+ * is never deployed, so the gateway never connects to a fuzzed endpoint. Without {@code JAZZER_FUZZ} it replays
+ * the seeds under {@code AdminBodyFuzzTestInputs}; {@code scripts/fuzz.sh} fuzzes for a while.
  */
 class AdminBodyFuzzTest {
 
@@ -59,7 +59,8 @@ class AdminBodyFuzzTest {
     @AfterAll
     static void nothingStoredIsLost() {
         try {
-            String path = FUNCTIONS + "/" + sentinel.at("/function/id") + "/versions/" + sentinel.at("/function/versionId");
+            String path = FUNCTIONS + "/" + sentinel.at("/function/id") + "/versions/"
+                    + sentinel.at("/function/versionId");
             assertThat(admin.get(path).json().get("function")).isEqualTo(sentinel.json().get("function"));
             assertThat(admin.get("/v1/keys").status()).isEqualTo(200);
         } finally {
