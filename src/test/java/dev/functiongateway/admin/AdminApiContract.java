@@ -439,6 +439,8 @@ abstract class AdminApiContract {
         assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"maxRequestConcurrency\":\"3\"}"), 400,
                 "field 'maxRequestConcurrency' must be a whole number");
         assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"name\":\"y\"}"), 400, "Duplicate");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"maxRequestConcurrency\":99999999999}"), 400,
+                "field 'maxRequestConcurrency' is out of range for a whole number");
         assertProblem(admin.put(version, "{\"health\":{\"protocol\":\"SOAP\"}}"), 400,
                 "field 'health.protocol': must be one of GRPC, HTTP, NONE (any case), got 'SOAP'");
         assertProblem(admin.put(version, "{\"status\":1}"), 400, "field 'status' must be one of");
