@@ -22,6 +22,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.functiongateway.auth.Scope;
 import dev.functiongateway.registry.FunctionInstance;
 import dev.functiongateway.registry.RegistryService;
@@ -143,8 +144,8 @@ class DeploymentController {
     @RequiredScope(Scope.DEPLOY_FUNCTION)
     @Operation(operationId = "createDeployment",
             summary = "Deploys a version to worker endpoints, replacing its instances")
-    OneDeployment deploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
-            @RequestBody DeploymentRequest request) {
+    OneDeployment deploy(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId, @RequestBody DeploymentRequest request) {
         caller.requireAccess(functionId, versionId);
         return view(registry.deploy(functionId, versionId, request.endpoints(), Boolean.TRUE.equals(request.tls()),
                 request.concurrency()), request.warnings());
@@ -158,8 +159,8 @@ class DeploymentController {
     @RequiredScope(Scope.DEPLOY_FUNCTION)
     @Operation(operationId = "updateDeployment",
             summary = "Changes a deployment: new endpoints, or only the concurrency of the instances it has")
-    OneDeployment update(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
-            @RequestBody DeploymentRequest request) {
+    OneDeployment update(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId, @RequestBody DeploymentRequest request) {
         caller.requireAccess(functionId, versionId);
         if (request.endpoints() != null) {
             return deploy(caller, functionId, versionId, request);
@@ -174,7 +175,8 @@ class DeploymentController {
     @GetMapping
     @RequiredScope(Scope.LIST_FUNCTIONS)
     @Operation(operationId = "getDeployment", summary = "Shows a version's deployment and each instance's health")
-    OneDeployment get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+    OneDeployment get(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return view(registry.deployment(functionId, versionId));
     }
@@ -182,7 +184,8 @@ class DeploymentController {
     @DeleteMapping
     @RequiredScope(Scope.DEPLOY_FUNCTION)
     @Operation(operationId = "deleteDeployment", summary = "Removes every instance and marks the version INACTIVE")
-    OneDeployment undeploy(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+    OneDeployment undeploy(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return view(registry.undeploy(functionId, versionId));
     }
@@ -192,8 +195,11 @@ class DeploymentController {
     @RequiredScope(Scope.DEPLOY_FUNCTION)
     @Operation(operationId = "registerInstance",
             summary = "Registers or renews a self-registered instance (201 the first time)")
-    ResponseEntity<OneDeployment> heartbeat(Caller caller, @PathVariable UUID functionId,
-            @PathVariable UUID versionId, @PathVariable String instanceId, @RequestBody InstanceRequest request) {
+    @ApiResponse(responseCode = "201", description = "The instance was new", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "The instance was renewed", useReturnTypeSchema = true)
+    ResponseEntity<OneDeployment> heartbeat(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId, @PathVariable("instanceId") String instanceId,
+            @RequestBody InstanceRequest request) {
         caller.requireAccess(functionId, versionId);
         if (request.ttlSeconds() == null) {
             throw new IllegalArgumentException("ttlSeconds is required");
@@ -207,8 +213,8 @@ class DeploymentController {
     @DeleteMapping("/instances/{instanceId}")
     @RequiredScope(Scope.DEPLOY_FUNCTION)
     @Operation(operationId = "deregisterInstance", summary = "Removes one self-registered instance")
-    OneDeployment deregister(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
-            @PathVariable String instanceId) {
+    OneDeployment deregister(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId, @PathVariable("instanceId") String instanceId) {
         caller.requireAccess(functionId, versionId);
         registry.deregister(functionId, versionId, instanceId);
         return view(registry.deployment(functionId, versionId));

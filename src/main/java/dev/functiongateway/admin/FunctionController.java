@@ -85,7 +85,8 @@ class FunctionController {
         static IgnoredFields ignored(HealthRequest health) {
             IgnoredFields ignored = new IgnoredFields();
             return health == null ? ignored : ignored.add("health.port", health.port())
-                    .add("health.timeout", health.timeout()).add("health.expectedStatusCode", health.expectedStatusCode());
+                    .add("health.timeout", health.timeout())
+                    .add("health.expectedStatusCode", health.expectedStatusCode());
         }
     }
 
@@ -126,7 +127,8 @@ class FunctionController {
     @PostMapping("/{functionId}/versions")
     @RequiredScope(Scope.REGISTER_FUNCTION)
     @Operation(operationId = "createFunctionVersion", summary = "Adds a version to a function")
-    OneFunction addVersion(Caller caller, @PathVariable UUID functionId, @RequestBody FunctionRequest request) {
+    OneFunction addVersion(Caller caller, @PathVariable("functionId") UUID functionId,
+            @RequestBody FunctionRequest request) {
         caller.requireAccess(functionId, null);
         return one(registry.addVersion(functionId, request.name(), request.spec()), request.warnings());
     }
@@ -141,7 +143,7 @@ class FunctionController {
     @GetMapping("/{functionId}/versions")
     @RequiredScope(Scope.LIST_FUNCTIONS)
     @Operation(operationId = "listFunctionVersions", summary = "Lists a function's versions")
-    Functions versions(Caller caller, @PathVariable UUID functionId) {
+    Functions versions(Caller caller, @PathVariable("functionId") UUID functionId) {
         caller.requireAccess(functionId, null);
         return many(caller, registry.listVersions(functionId));
     }
@@ -149,7 +151,8 @@ class FunctionController {
     @GetMapping("/{functionId}/versions/{versionId}")
     @RequiredScope(Scope.LIST_FUNCTIONS)
     @Operation(operationId = "getFunctionVersion", summary = "Shows one function version")
-    OneFunction get(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+    OneFunction get(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return one(registry.get(functionId, versionId));
     }
@@ -157,8 +160,8 @@ class FunctionController {
     @PutMapping("/{functionId}/versions/{versionId}")
     @RequiredScope(Scope.UPDATE_FUNCTION)
     @Operation(operationId = "updateFunctionVersion", summary = "Changes a version's settings or status")
-    OneFunction update(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId,
-            @RequestBody VersionUpdate request) {
+    OneFunction update(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId, @RequestBody VersionUpdate request) {
         caller.requireAccess(functionId, versionId);
         return one(registry.update(functionId, versionId, request.spec(), request.status()),
                 HealthRequest.ignored(request.health()).warnings());
@@ -168,7 +171,8 @@ class FunctionController {
     @RequiredScope(Scope.DELETE_FUNCTION)
     @Operation(operationId = "deleteFunctionVersion",
             summary = "Deletes a version (and the function with its last version)")
-    OneFunction delete(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+    OneFunction delete(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId) {
         caller.requireAccess(functionId, versionId);
         OneFunction deleted = one(registry.get(functionId, versionId));
         registry.delete(functionId, versionId);

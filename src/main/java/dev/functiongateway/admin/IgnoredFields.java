@@ -1,9 +1,11 @@
 package dev.functiongateway.admin;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * NVIDIA Cloud Functions request fields that mean nothing to this gateway. They are accepted, so that NVCF
@@ -14,33 +16,20 @@ final class IgnoredFields {
     private static final String NO_CONTAINERS = "this gateway runs no containers; deploy the worker yourself and "
             + "give its host:port as an endpoint (or let it register itself)";
     private static final String NO_SCHEDULING = "this gateway schedules nothing; it routes to the endpoints given";
-    private static final Map<String, String> WHY = Map.ofEntries(
-            Map.entry("inferencePort", "the port is part of each endpoint's host:port"),
-            Map.entry("containerImage", NO_CONTAINERS),
-            Map.entry("containerArgs", NO_CONTAINERS),
-            Map.entry("containerEnvironment", NO_CONTAINERS),
-            Map.entry("models", NO_CONTAINERS),
-            Map.entry("resources", NO_CONTAINERS),
-            Map.entry("secrets", NO_CONTAINERS),
-            Map.entry("helmChart", NO_CONTAINERS),
-            Map.entry("helmChartServiceName", NO_CONTAINERS),
-            Map.entry("apiBodyFormat", "requests pass through to the worker unchanged"),
-            Map.entry("functionType", "streaming needs no declaration here"),
-            Map.entry("tags", "this gateway keeps no tags"),
-            Map.entry("health.port", "health checks go to each instance's own endpoint"),
-            Map.entry("health.timeout", "the check deadline is gateway.routing.health-timeout"),
-            Map.entry("health.expectedStatusCode", "an HTTP health check passes on any 2xx answer"),
-            Map.entry("deploymentSpecifications.gpu", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.instanceType", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.backend", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.minInstances", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.maxInstances", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.clusters", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.regions", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.attributes", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.availabilityZones", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.configuration", NO_SCHEDULING),
-            Map.entry("deploymentSpecifications.preferredOrder", NO_SCHEDULING));
+    /** Why each field has no effect, by field. */
+    private static final Map<String, String> WHY = byField(Map.of(
+            NO_CONTAINERS, List.of("containerImage", "containerArgs", "containerEnvironment", "models", "resources",
+                    "secrets", "helmChart", "helmChartServiceName"),
+            NO_SCHEDULING, Stream.of("gpu", "instanceType", "backend", "minInstances", "maxInstances", "clusters",
+                    "regions", "attributes", "availabilityZones", "configuration", "preferredOrder")
+                    .map(field -> "deploymentSpecifications." + field).toList(),
+            "the port is part of each endpoint's host:port", List.of("inferencePort"),
+            "requests pass through to the worker unchanged", List.of("apiBodyFormat"),
+            "streaming needs no declaration here", List.of("functionType"),
+            "this gateway keeps no tags", List.of("tags"),
+            "health checks go to each instance's own endpoint", List.of("health.port"),
+            "the check deadline is gateway.routing.health-timeout", List.of("health.timeout"),
+            "an HTTP health check passes on any 2xx answer", List.of("health.expectedStatusCode")));
 
     private final Map<String, Object> given = new LinkedHashMap<>();
 
@@ -53,6 +42,12 @@ final class IgnoredFields {
             given.putIfAbsent(field, value);
         }
         return this;
+    }
+
+    private static Map<String, String> byField(Map<String, List<String>> fieldsByReason) {
+        Map<String, String> why = new HashMap<>();
+        fieldsByReason.forEach((reason, fields) -> fields.forEach(field -> why.put(field, reason)));
+        return Map.copyOf(why);
     }
 
     /** One warning per field sent, saying why it has no effect. */

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import dev.functiongateway.support.LogSafe;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.InvalidNullException;
@@ -55,13 +56,18 @@ final class InputProblems {
                     ? ", got '" + LogSafe.escape(String.valueOf(format.getValue()), ECHO_LENGTH) + "'" : "";
             return field + " must be " + kind(mismatch.getTargetType()) + given;
         }
+        if (e instanceof InputCoercionException range) {
+            return field + " is out of range for " + kind(range.getTargetType());
+        }
         if (e instanceof StreamReadException) {
-            String message = e.getOriginalMessage();
+            // The parser's own words, minus any Java type it names in backquotes.
+            String message = e.getOriginalMessage() == null ? null
+                    : e.getOriginalMessage().replaceAll("`[^`]*`", "the value");
             int newline = message == null ? -1 : message.indexOf('\n');
             return "the body is not valid JSON: "
                     + LogSafe.escape(newline > 0 ? message.substring(0, newline) : message, 200)
-                    + (e.getLocation() == null ? ""
-                            : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")");
         }
         return field + " is not valid";
     }

@@ -68,6 +68,7 @@ class KeyController {
     @RequiredScope(Scope.MANAGE_KEYS)
     @Operation(operationId = "createKey",
             summary = "Creates an API key within the calling key's powers; its value is shown this once")
+    @ApiResponse(responseCode = "200", description = "The key, and its value this one time", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "409", description = "A key with this value already exists.")
     CreatedKey create(Caller caller, @RequestBody KeyRequest request) {
         NewApiKey created = keys.create(caller.key(), request.name(), request.scopes(), request.functions(),
@@ -85,7 +86,7 @@ class KeyController {
     @GetMapping("/{id}")
     @RequiredScope(Scope.MANAGE_KEYS)
     @Operation(operationId = "getKey", summary = "Shows one key")
-    OneKey get(Caller caller, @PathVariable UUID id) {
+    OneKey get(Caller caller, @PathVariable("id") UUID id) {
         return new OneKey(KeyView.of(keys.find(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 
@@ -94,7 +95,7 @@ class KeyController {
     @RequiredScope(Scope.MANAGE_KEYS)
     @Operation(operationId = "revokeKey",
             summary = "Revokes a key; it is refused everywhere within the refresh interval")
-    OneKey revoke(Caller caller, @PathVariable UUID id) {
+    OneKey revoke(Caller caller, @PathVariable("id") UUID id) {
         return new OneKey(KeyView.of(keys.revoke(caller.key(), id).orElseThrow(() -> noSuchKey(id))));
     }
 

@@ -54,7 +54,8 @@ class OpenApiConfig {
                                 + "paths. Every call needs 'Authorization: Bearer <key>' with the scope the operation "
                                 + "names. Errors are RFC 9457 problem details."))
                 .components(new Components()
-                        .addSecuritySchemes("apiKey", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer"))
+                        .addSecuritySchemes("apiKey",
+                                new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer"))
                         .addSchemas(PROBLEM, new ObjectSchema().description("An RFC 9457 problem detail.")
                                 .addProperty("type", new StringSchema().format("uri"))
                                 .addProperty("title", new StringSchema())
@@ -108,6 +109,7 @@ class OpenApiConfig {
 
     private static Content problemBody() {
         return new Content().addMediaType(MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                new io.swagger.v3.oas.models.media.MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM)));
+                new io.swagger.v3.oas.models.media.MediaType()
+                        .schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM)));
     }
 }

@@ -134,12 +134,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static String inputProblem(ServerWebInputException e) {
         MethodParameter parameter = e.getMethodParameter();
-        if (parameter != null && parameter.hasParameterAnnotation(PathVariable.class)) {
+        PathVariable pathVariable = parameter == null ? null : parameter.getParameterAnnotation(PathVariable.class);
+        if (pathVariable != null) {
             Throwable cause = e;
             while (cause.getCause() != null && cause.getCause() != cause) {
                 cause = cause.getCause();
             }
-            return "path segment '" + parameter.getParameterName() + "': "
+            return "path segment '" + pathVariable.value() + "': "
                     + (cause instanceof IllegalArgumentException ? cause.getMessage() : "is not valid");
         }
         String body = InputProblems.describe(e);

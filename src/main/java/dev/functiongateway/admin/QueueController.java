@@ -45,7 +45,7 @@ class QueueController {
     @GetMapping
     @RequiredScope(Scope.QUEUE_DETAILS)
     @Operation(operationId = "getFunctionQueue", summary = "Queue depth of each version of a function on this replica")
-    Queues function(Caller caller, @PathVariable UUID functionId) {
+    Queues function(Caller caller, @PathVariable("functionId") UUID functionId) {
         caller.requireAccess(functionId, null);
         return queues(caller, functionId, null);
     }
@@ -53,7 +53,8 @@ class QueueController {
     @GetMapping("/versions/{versionId}")
     @RequiredScope(Scope.QUEUE_DETAILS)
     @Operation(operationId = "getFunctionVersionQueue", summary = "Queue depth of one version on this replica")
-    Queues version(Caller caller, @PathVariable UUID functionId, @PathVariable UUID versionId) {
+    Queues version(Caller caller, @PathVariable("functionId") UUID functionId,
+            @PathVariable("versionId") UUID versionId) {
         caller.requireAccess(functionId, versionId);
         return queues(caller, functionId, versionId);
     }

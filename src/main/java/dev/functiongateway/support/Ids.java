@@ -25,8 +25,9 @@ public final class Ids {
             throw new IllegalArgumentException("'" + LogSafe.escape(text, ECHO_LENGTH)
                     + "' is not a UUID (8-4-4-4-12 hexadecimal digits)");
         }
-        return new UUID(Long.parseUnsignedLong(text.substring(0, 8) + text.substring(9, 13) + text.substring(14, 18), 16),
-                Long.parseUnsignedLong(text.substring(19, 23) + text.substring(24, 36), 16));
+        String high = text.substring(0, 8) + text.substring(9, 13) + text.substring(14, 18);
+        String low = text.substring(19, 23) + text.substring(24, 36);
+        return new UUID(Long.parseUnsignedLong(high, 16), Long.parseUnsignedLong(low, 16));
     }
 
     /** True for exactly 8-4-4-4-12 hexadecimal digits. */

@@ -444,6 +444,8 @@ abstract class AdminApiContract {
         assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"maxRequestConcurrency\":\"3\"}"), 400,
                 "field 'maxRequestConcurrency' must be a whole number");
         assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"name\":\"y\"}"), 400, "Duplicate");
+        assertProblem(admin.post(FUNCTIONS, "{\"name\":\"x\",\"maxRequestConcurrency\":99999999999}"), 400,
+                "field 'maxRequestConcurrency' is out of range for a whole number");
         assertProblem(admin.put(version, "{\"health\":{\"protocol\":\"SOAP\"}}"), 400,
                 "field 'health.protocol': must be one of GRPC, HTTP, NONE (any case), got 'SOAP'");
         assertProblem(admin.put(version, "{\"status\":1}"), 400, "field 'status' must be one of");
@@ -497,7 +499,8 @@ abstract class AdminApiContract {
             assertThat(operation.getExtensions()).as(name).containsKey("x-required-scope");
             assertThat(operation.getDescription()).as(name).contains("Requires scope");
             assertThat(operation.getParameters() == null ? List.<String>of()
-                    : operation.getParameters().stream().map(p -> p.getName()).toList()).as(name).doesNotContain("caller");
+                    : operation.getParameters().stream().map(p -> p.getName()).toList()).as(name)
+                    .doesNotContain("caller");
             for (String code : List.of("401", "403")) {
                 assertThat(operation.getResponses().get(code).getContent())
                         .as(name + " " + code).containsKey("application/problem+json");
@@ -507,6 +510,8 @@ abstract class AdminApiContract {
                 operation.getRequestBody().getContent().values()
                         .forEach(media -> assertThat(media.getSchema().get$ref()).as(name + " body").isNotNull());
             }
+            assertThat(operation.getResponses().keySet()).as(name + " answers success")
+                    .anyMatch(code -> code.startsWith("2"));
             operation.getResponses().forEach((code, response) -> {
                 if (response.getContent() != null) {
                     response.getContent().values().forEach(media -> assertThat(media.getSchema().get$ref())

@@ -35,7 +35,8 @@ class LogSafeAndIdsTest {
         for (String bad : new String[] { text.substring(1), text.substring(0, 35), text.replace("-", ""), "1-2-3-4-5",
                 text.substring(0, 35) + "g", text.substring(0, 35) + "\uff11", " " + text.substring(1), "", null,
                 text + "0" }) {
-            assertThatIllegalArgumentException().isThrownBy(() -> Ids.parseUuid(bad)).withMessageContaining("not a UUID");
+            assertThatIllegalArgumentException().isThrownBy(() -> Ids.parseUuid(bad))
+                    .withMessageContaining("not a UUID");
         }
         assertThatIllegalArgumentException().isThrownBy(() -> Ids.parseUuid("x\ny")).withMessageContaining("x\\ny");
     }
