@@ -77,7 +77,14 @@ public final class ApiKeyFormat {
     private static String checksum(String body) {
         CRC32 crc = new CRC32();
         crc.update(body.getBytes(StandardCharsets.US_ASCII));
-        return base62(BigInteger.valueOf(crc.getValue()), CHECKSUM_LENGTH);
+        // In a long: the check runs for every presented key, and BigInteger division allocates per digit.
+        char[] out = new char[CHECKSUM_LENGTH];
+        long rest = crc.getValue();
+        for (int i = CHECKSUM_LENGTH - 1; i >= 0; i--) {
+            out[i] = ALPHABET.charAt((int) (rest % ALPHABET.length()));
+            rest /= ALPHABET.length();
+        }
+        return new String(out);
     }
 
     private static String base62(BigInteger value, int width) {

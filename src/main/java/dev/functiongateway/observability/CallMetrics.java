@@ -5,11 +5,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.stereotype.Component;
 
 import dev.functiongateway.auth.AuthFailure;
 import dev.functiongateway.registry.RegistryCache;
+import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -39,6 +41,8 @@ public class CallMetrics {
     private final int maxMethodsPerFunction;
     private final Map<String, FunctionMeters> perFunction = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> methodsPerFunction = new ConcurrentHashMap<>();
+    /** Bounded like the labels: functions in the registry, their versions, 100 methods each, 17 codes. */
+    private final Map<CallSeries, Timer> callTimers = new ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry, RegistryCache functions, ObservabilityProperties properties) {
         this.registry = registry;
@@ -65,16 +69,22 @@ public class CallMetrics {
             httpRequestEnded(function, call);
             return;
         }
-        Timer.builder("gateway.grpc.calls")
+        CallSeries series = new CallSeries(function, call.versionId() == null || function.equals(UNKNOWN) ? NONE
+                : call.versionId().toString(), methodLabel(function, call), call.code());
+        // Resolved once per series: building and registering a Timer per call costs more than the call's own work.
+        callTimers.computeIfAbsent(series, s -> Timer.builder("gateway.grpc.calls")
                 .description("gRPC calls through the proxy, by function, version, method and status code")
-                .tag("function_id", function)
-                .tag("function_version_id", call.versionId() == null || function.equals(UNKNOWN) ? NONE
-                        : call.versionId().toString())
-                .tag("method", methodLabel(function, call))
-                .tag("code", call.code().name())
+                .tag("function_id", s.function())
+                .tag("function_version_id", s.version())
+                .tag("method", s.method())
+                .tag("code", s.code().name())
                 .serviceLevelObjectives(BUCKETS)
-                .register(registry)
-                .record(Duration.ofNanos(call.durationNanos()));
+                .register(registry))
+                .record(call.durationNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The labels of one {@code gateway.grpc.calls} series. */
+    private record CallSeries(String function, String version, String method, Status.Code code) {
     }
 
     /** HTTP methods that become label values as they are; any other is {@code other}. */

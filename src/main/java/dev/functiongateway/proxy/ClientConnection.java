@@ -9,6 +9,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.functiongateway.auth.ApiKey;
+import dev.functiongateway.auth.Authentication;
+import dev.functiongateway.auth.BearerToken;
 import dev.functiongateway.routing.ConnectionSessions;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.support.LogSafe;
@@ -25,6 +28,7 @@ import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -46,6 +50,12 @@ final class ClientConnection extends Http2ConnectionHandler {
     private final ConnectionSessions sessions = new ConnectionSessions();
     /** Calls in flight per session of this connection, against {@code gateway.proxy.max-calls-per-session}. */
     private final Map<Session, int[]> callsPerSession = new IdentityHashMap<>();
+    /**
+     * The authorization value last accepted on this connection, and its key: clients send one key per connection,
+     * and re-checking a known key is an index lookup, where a new one is parsed, checksummed and hashed.
+     */
+    private CharSequence knownAuthorization;
+    private ApiKey knownKey;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idleClose;
     private boolean draining;
@@ -113,6 +123,24 @@ final class ClientConnection extends Http2ConnectionHandler {
 
     SocketAddress remoteAddress() {
         return ctx.channel().remoteAddress();
+    }
+
+    /**
+     * Checks the {@code authorization} value of a call (null if absent): the key as it stands now in the index,
+     * so a revoked or expired key is refused even on a connection that used it before.
+     */
+    Authentication authenticate(CharSequence authorization) {
+        if (knownKey != null && authorization != null
+                && AsciiString.contentEquals(authorization, knownAuthorization)) {
+            return services.keys().recheck(knownKey);
+        }
+        Authentication auth = services.keys().authenticate(
+                BearerToken.extract(authorization == null ? null : authorization.toString()));
+        if (auth.succeeded()) {
+            knownAuthorization = AsciiString.of(authorization);
+            knownKey = auth.key();
+        }
+        return auth;
     }
 
     /** Counts a call onto its session; false (and nothing counted) if the session has its most calls already. */

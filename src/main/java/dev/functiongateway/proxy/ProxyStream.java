@@ -124,9 +124,8 @@ final class ProxyStream {
                     "function-id metadata is required: the UUID of the function to invoke"));
             return;
         }
-        CharSequence authorization = requestHeaders.get(ProxyHeaders.AUTHORIZATION);
-        Admission admitted = services.admission().admit(authorization == null ? null : authorization.toString(),
-                functionId, versionId, LISTENER);
+        Admission admitted = services.admission().admit(
+                client.authenticate(requestHeaders.get(ProxyHeaders.AUTHORIZATION)), functionId, versionId, LISTENER);
         if (!admitted.admitted()) {
             keyId = admitted.key() == null ? null : admitted.key().id();
             refuse(statusOf(admitted.refusal()).withDescription(admitted.message()));

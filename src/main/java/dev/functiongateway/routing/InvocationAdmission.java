@@ -55,7 +55,11 @@ public class InvocationAdmission {
      * @param listener      {@code grpc} or {@code http}, for the auth failure metric
      */
     public Admission admit(String authorization, UUID functionId, UUID versionId, String listener) {
-        Authentication auth = keys.authenticate(BearerToken.extract(authorization));
+        return admit(keys.authenticate(BearerToken.extract(authorization)), functionId, versionId, listener);
+    }
+
+    /** As {@link #admit(String, UUID, UUID, String)}, for a caller that has checked the key already. */
+    public Admission admit(Authentication auth, UUID functionId, UUID versionId, String listener) {
         if (!auth.succeeded()) {
             metrics.authFailure(listener, auth.failure());
             return Admission.refused(Refusal.UNAUTHENTICATED, auth.failure().message(), null);
