@@ -24,9 +24,10 @@ import io.grpc.netty.NettyChannelBuilder;
  * <li>{@code frame <bodyBytes> <file>}: writes one gRPC frame (5-byte prefix + body) whose body is a
  * KServe {@code ModelInferRequest} encoding of exactly bodyBytes bytes (model "echo", one UINT8 input tensor,
  * its bytes in {@code raw_input_contents}), the request body h2load sends.</li>
- * <li>{@code bidi <host:port> <seconds> <inFlight> <bodyBytes>}: one bidirectional stream
- * ({@code ModelStreamInfer}) that keeps inFlight messages outstanding for the given time; prints messages/s
- * and the p50/p99 of each message's round trip.</li>
+ * <li>{@code bidi <host:port> <warmUpSeconds> <seconds> <inFlight> <bodyBytes>}: a warm-up stream, then the
+ * measured bidirectional stream ({@code ModelStreamInfer}) on the same channel, each keeping inFlight messages
+ * outstanding for the given time; prints messages/s and the p50/p99 of each message's round trip of the measured
+ * stream, and the CPU ticks (user, system) that the processes in {@code $BENCH_PIDS} spent during it.</li>
  * <li>{@code big <host:port> <bytes>}: one unary call with one message of the given size (may exceed the
  * heap: it is generated while sent), whose echo is checked byte for byte while it is read.</li>
  * <li>{@code stream <host:port> <totalBytes> <messageBytes>}: one bidirectional stream that sends totalBytes in
@@ -58,7 +59,7 @@ public final class BenchClient {
         switch (args[0]) {
             case "frame" -> Files.write(Path.of(args[2]), frame(modelInferRequest(Integer.parseInt(args[1]))));
             case "bidi" -> System.exit(bidi(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4])) ? 0 : 1);
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5])) ? 0 : 1);
             case "big" -> System.exit(big(args[1], Long.parseLong(args[2])) ? 0 : 1);
             case "stream" -> System.exit(stream(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3])) ? 0 : 1);
             default -> throw new IllegalArgumentException("mode: frame | bidi | big | stream");
@@ -145,13 +146,43 @@ public final class BenchClient {
         return md;
     }
 
-    /** Round trips of one bidi stream with a fixed number of messages in flight. Threading: see the lock. */
-    private static boolean bidi(String target, int seconds, int inFlight, int bodyBytes) throws Exception {
+    /** Two bidi streams on one channel: the first warms up this JVM and the proxy, the second is measured. */
+    private static boolean bidi(String target, int warmUpSeconds, int seconds, int inFlight, int bodyBytes)
+            throws Exception {
         byte[] message = modelInferRequest(bodyBytes);
         var method = MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
                 .setFullMethodName("inference.GRPCInferenceService/ModelStreamInfer")
                 .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
         ManagedChannel channel = channel(target);
+        try {
+            RoundTrips warm = roundTrips(channel, method, message, warmUpSeconds, inFlight);
+            long[] before = cpuTicks();
+            RoundTrips measured = roundTrips(channel, method, message, seconds, inFlight);
+            long[] after = cpuTicks();
+            boolean ok = warm.ok() && measured.ok();
+            long[] sorted = measured.latencies();
+            Arrays.sort(sorted);
+            System.out.printf("status=%s messages=%d seconds=%.3f rate=%.1f p50_ms=%.3f p99_ms=%.3f usr_ticks=%d "
+                            + "sys_ticks=%d%s%n", ok ? "OK" : "FAILED", sorted.length, measured.seconds(),
+                    sorted.length / measured.seconds(), percentile(sorted, 0.50), percentile(sorted, 0.99),
+                    after[0] - before[0], after[1] - before[1], ok ? "" : " detail=warm-up:" + warm.problem()
+                            + ",measured:" + measured.problem());
+            return ok;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** One measured stream: round-trip times in ns, and what went wrong if anything did. */
+    private record RoundTrips(long[] latencies, double seconds, String problem) {
+        boolean ok() {
+            return problem.isEmpty();
+        }
+    }
+
+    /** One bidi stream keeping inFlight messages outstanding for the given time. Threading: see the lock. */
+    private static RoundTrips roundTrips(ManagedChannel channel, MethodDescriptor<byte[], byte[]> method,
+            byte[] message, int seconds, int inFlight) throws InterruptedException {
         Object lock = new Object();
         ArrayDeque<Long> sentAt = new ArrayDeque<>();  // echo keeps order: the head is the next answer's send time
         long[][] latencies = {new long[1 << 16]};
@@ -199,18 +230,27 @@ public final class BenchClient {
         }
         boolean ended = closed.await(seconds + 90L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
-        channel.shutdownNow();
-        long[] sorted;
         synchronized (lock) {
-            sorted = Arrays.copyOf(latencies[0], count[0]);
+            String problem = !ended ? "no-end" : !end[0].isOk() ? end[0].getCode().toString()
+                    : mismatch[0] ? "mismatch" : "";
+            return new RoundTrips(Arrays.copyOf(latencies[0], count[0]), elapsed, problem);
         }
-        Arrays.sort(sorted);
-        boolean ok = ended && end[0] != null && end[0].isOk() && !mismatch[0];
-        System.out.printf("status=%s messages=%d seconds=%.3f rate=%.1f p50_ms=%.3f p99_ms=%.3f%s%n",
-                ok ? "OK" : "FAILED", sorted.length, elapsed, sorted.length / elapsed,
-                percentile(sorted, 0.50), percentile(sorted, 0.99),
-                ok ? "" : " detail=" + (end[0] == null ? "no-end" : end[0].getCode()) + (mismatch[0] ? "+mismatch" : ""));
-        return ok;
+    }
+
+    /** Summed utime and stime (clock ticks) of the processes in $BENCH_PIDS, from /proc/PID/stat. */
+    private static long[] cpuTicks() throws IOException {
+        long[] ticks = new long[2];
+        String pids = System.getenv("BENCH_PIDS");
+        for (String pid : pids == null ? new String[0] : pids.trim().split("\\s+")) {
+            if (pid.isEmpty()) {
+                continue;
+            }
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+            ticks[0] += Long.parseLong(fields[11]);
+            ticks[1] += Long.parseLong(fields[12]);
+        }
+        return ticks;
     }
 
     private static double percentile(long[] sorted, double q) {

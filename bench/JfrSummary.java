@@ -9,6 +9,7 @@ import java.util.Set;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
@@ -37,6 +38,12 @@ public final class JfrSummary {
         Map<String, Integer> nativeTop = new HashMap<>();
         int nativeSamples = 0;
         Map<String, Long> allocated = new HashMap<>();
+        Map<String, Long> allocationSites = new HashMap<>();
+        int compilations = 0;
+        Duration compiling = Duration.ZERO;
+        Map<String, Integer> compiled = new HashMap<>();
+        Map<String, Integer> deoptimized = new HashMap<>();
+        int deoptimizations = 0;
         long allocatedTotal = 0;
         for (RecordedEvent e : events) {
             // Some events carry times from before the recording (thread starts, settings): the duration is the
@@ -87,7 +94,21 @@ public final class JfrSummary {
                 case "jdk.ObjectAllocationSample" -> {
                     long weight = e.getLong("weight");
                     allocated.merge(e.getClass("objectClass").getName(), weight, Long::sum);
+                    RecordedStackTrace stack = e.getStackTrace();
+                    if (stack != null && !stack.getFrames().isEmpty()) {
+                        allocationSites.merge(site(stack.getFrames()), weight, Long::sum);
+                    }
                     allocatedTotal += weight;
+                }
+                case "jdk.Compilation" -> {
+                    compilations++;
+                    compiling = compiling.plus(e.getDuration());
+                    compiled.merge(method((RecordedMethod) e.getValue("method")), 1, Integer::sum);
+                }
+                case "jdk.Deoptimization" -> {
+                    deoptimizations++;
+                    deoptimized.merge(method((RecordedMethod) e.getValue("method")) + " (" + e.getString("reason") + ")", 1,
+                            Integer::sum);
                 }
                 default -> { }
             }
@@ -124,6 +145,10 @@ public final class JfrSummary {
         System.out.printf("Threads in native methods: %d samples (waiting or working: epoll_wait is waiting).%n%n",
                 nativeSamples);
         table("Top native methods", nativeTop, nativeSamples, 8);
+        System.out.printf("JIT: %d compilations (%d ms, the compiler threads' time), %d deoptimizations.%n%n",
+                compilations, compiling.toMillis(), deoptimizations);
+        table("Most often compiled methods (count)", compiled, 1, 8, false);
+        table("Most often deoptimized (count)", deoptimized, 1, 8, false);
         if (allocatedTotal > 0) {
             System.out.printf("Allocation (sampled weight): %.0f MiB/s in all.%n%n", allocatedTotal / 1048576.0 / seconds);
             long all = allocatedTotal;
@@ -131,20 +156,46 @@ public final class JfrSummary {
             System.out.println("|---|---|");
             allocated.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
                     .forEach(a -> System.out.printf("| %s | %.1f |%n", a.getKey(), 100.0 * a.getValue() / all));
+            System.out.println();
+            System.out.println("| allocating method (← first caller outside the JDK and Guava) | share % |");
+            System.out.println("|---|---|");
+            allocationSites.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(15)
+                    .forEach(a -> System.out.printf("| %s | %.1f |%n", a.getKey(), 100.0 * a.getValue() / all));
         }
     }
 
+    /** The allocating method, and the first caller outside the JDK and Guava when it is in them. */
+    private static String site(List<RecordedFrame> frames) {
+        String top = method(frames.get(0));
+        for (RecordedFrame f : frames) {
+            String m = method(f);
+            if (!m.startsWith("java.") && !m.startsWith("jdk.") && !m.startsWith("com.google.common.")) {
+                return m.equals(top) ? top : top + " ← " + m;
+            }
+        }
+        return top;
+    }
+
     private static String method(RecordedFrame f) {
-        return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+        return method(f.getMethod());
+    }
+
+    private static String method(RecordedMethod m) {
+        return m == null ? "?" : m.getType().getName() + "." + m.getName();
     }
 
     private static void table(String title, Map<String, Integer> counts, int total, int limit) {
+        table(title, counts, total, limit, true);
+    }
+
+    private static void table(String title, Map<String, Integer> counts, int total, int limit, boolean percent) {
         System.out.println(title + ":");
         System.out.println();
-        System.out.println("| method | samples % |");
+        System.out.println(percent ? "| method | samples % |" : "| method | count |");
         System.out.println("|---|---|");
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
-                .forEach(c -> System.out.printf("| %s | %.1f |%n", c.getKey(), 100.0 * c.getValue() / total));
+                .forEach(c -> System.out.printf(percent ? "| %s | %.1f |%n" : "| %s | %.0f |%n", c.getKey(),
+                        percent ? 100.0 * c.getValue() / total : (double) c.getValue()));
         System.out.println();
     }
 }

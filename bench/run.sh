@@ -8,6 +8,7 @@
 #   GATEWAY_BIG_JAVA_OPTS  JVM options of the gateway for the large-message case (default: -Xmx256m)
 #   QUICK=1                smoke run: 1 s warm-up + 2 s per case instead of 3 s + 10 s, 64 MiB instead of 640
 #   DURATION, WARMUP       seconds per measured run and per warm-up run (override QUICK's and the defaults)
+#   JIT_WARMUP             seconds of load on each proxy before the first case (default 60; QUICK: 6)
 #   BIG_MIB                size of the one large message each way, in MiB (default 640)
 #   HUGE=1                 also stream 4 GiB each way in one call (4 MiB messages), with peak RSS
 #   PROFILE=1              also record JFR of the gateway in an extra run of "100 B 1x64" and "4 MiB 1x1"
@@ -21,9 +22,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
-    DURATION=${DURATION:-2} WARMUP=${WARMUP:-1} BIG_MIB=${BIG_MIB:-64}
+    DURATION=${DURATION:-2} WARMUP=${WARMUP:-1} JIT_WARMUP=${JIT_WARMUP:-6} BIG_MIB=${BIG_MIB:-64}
 else
-    DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} BIG_MIB=${BIG_MIB:-640}
+    DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} JIT_WARMUP=${JIT_WARMUP:-60} BIG_MIB=${BIG_MIB:-640}
 fi
 HUGE=${HUGE:-0}
 PROFILE=${PROFILE:-0}
@@ -376,26 +377,27 @@ client_env() { # client_env VIA → env assignments for BenchClient
 }
 hostport() { sed 's|^http://\([^/]*\)/.*|\1|' <<<"$URL"; }
 
-bidi_case() { # bidi_case VIA: one bidi stream, 64 messages of 100 B in flight
-    local via=$1 out status messages rate p50 p99
+bidi_case() { # bidi_case VIA: one bidi stream, 64 messages of 100 B in flight (after a warm-up stream)
+    local via=$1 out status messages rate p50 p99 usr sys
     target "$via"
-    # shellcheck disable=SC2046 # env assignments are words
-    env $(client_env "$via") timeout $((WARMUP + 120)) java -cp "$CP" BenchClient bidi "$(hostport)" "$WARMUP" 64 100 \
-        >/dev/null 2>&1 || true
     settle
     snapshot
-    # shellcheck disable=SC2046
-    out=$(env $(client_env "$via") timeout $((DURATION + 180)) java -cp "$CP" BenchClient bidi "$(hostport)" \
-        "$DURATION" 64 100 2>"$OUT/bidi-$via.err" || true)
+    # The client measures the proxy's CPU itself, around the measured stream only (BENCH_PIDS).
+    # shellcheck disable=SC2046 # env assignments are words
+    out=$(env $(client_env "$via") BENCH_PIDS="${PIDS[*]}" timeout $((WARMUP + DURATION + 180)) \
+        java -cp "$CP" BenchClient bidi "$(hostport)" "$WARMUP" "$DURATION" 64 100 2>"$OUT/bidi-$via.err" || true)
     echo "$out" >"$OUT/bidi-$via.txt"
-    status=$(sed -n 's/.*status=\([A-Z]*\).*/\1/p' <<<"$out")
-    messages=$(sed -n 's/.*messages=\([0-9]*\).*/\1/p' <<<"$out")
-    rate=$(sed -n 's/.*rate=\([0-9.]*\).*/\1/p' <<<"$out")
-    p50=$(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$out")
-    p99=$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' <<<"$out")
-    account "$via" "${messages:-0}"
-    check "$via" 1 "$([[ $status == OK ]] && echo 1 || echo 0)"
-    [[ $status == OK ]] || CHECK="**ERRORS**: $(sed -n 's/.*detail=\(.*\)/\1/p' <<<"$out") $CHECK"
+    field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$out"; }
+    status=$(field status) messages=$(field messages) rate=$(field rate) p50=$(field p50_ms) p99=$(field p99_ms)
+    usr=$(field usr_ticks) sys=$(field sys_ticks)
+    account "$via" "${messages:-0}"  # for the call counts; the CPU comes from the client
+    if [[ $via != direct && -n $usr && ${messages:-0} -gt 0 ]]; then
+        CPU_MS=$(awk -v t=$((usr + sys)) -v hz="$TICK_HZ" -v n="$messages" 'BEGIN {printf "%.4f", t * 1000 / hz / n}')
+        CPU_SPLIT=$(awk -v u="$usr" -v s="$sys" -v hz="$TICK_HZ" -v n="$messages" \
+            'BEGIN {printf "%.4f / %.4f", u * 1000 / hz / n, s * 1000 / hz / n}')
+    fi
+    check "$via" 2 "$([[ $status == OK ]] && echo 2 || echo 0)"
+    [[ $status == OK ]] || CHECK="**ERRORS**: $(field detail) $CHECK"
     compare bidi "$via" "${rate:-0}" "$CPU_MS"
     row "bidi stream, 64 × 100 B in flight | $via | ${messages:-0} msgs | ${rate:-?} msg/s | ${p50:--} | ${p99:--} |" \
         "$CPU_MS | $CPU_SPLIT | - | $VS | $CHECK"
@@ -447,13 +449,16 @@ if [[ ${WAIT_IDLE:-0} == 1 ]]; then
     for _ in $(seq 120); do awk '{exit !($1 < 1)}' /proc/loadavg && break; sleep 5; done
 fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-# The JIT compiles the gateway's call path during its first seconds of load: warm both proxies before any case.
+# The JIT compiles the gateway's call path during its first minute of load (a profile showed the C2 compiler
+# threads still busy after 40 s): warm both proxies before any case, with sequential calls, many streams and
+# large messages (1/6, 1/2 and 1/3 of JIT_WARMUP).
 for via in nginx gateway; do
     target "$via"
-    timeout $((WARMUP * 3 + 60)) h2load -D $((WARMUP * 2)) -c 4 -m 16 -d "$OUT/small.bin" -H 'content-type: application/grpc' \
-        -H 'te: trailers' "${HDRS[@]}" "$URL" >/dev/null 2>&1 || true
-    timeout $((WARMUP * 3 + 60)) h2load -D "$WARMUP" -c 1 -m 4 -d "$OUT/big.bin" -H 'content-type: application/grpc' \
-        -H 'te: trailers' "${HDRS[@]}" "$URL" >/dev/null 2>&1 || true
+    for load in "1 1 small $((JIT_WARMUP / 6))" "4 16 small $((JIT_WARMUP / 2))" "1 4 big $((JIT_WARMUP / 3))"; do
+        read -r c m body seconds <<<"$load"
+        timeout $((seconds + 60)) h2load -D "$((seconds > 0 ? seconds : 1))" -c "$c" -m "$m" -d "$OUT/$body.bin" \
+            -H 'content-type: application/grpc' -H 'te: trailers' "${HDRS[@]}" "$URL" >/dev/null 2>&1 || true
+    done
 done
 declare -A SPOT
 for via in direct nginx gateway; do
@@ -481,7 +486,7 @@ fi
 
 # ---- the table ----
 {
-    echo "Run $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores; ${WARMUP} s warm-up + ~${DURATION} s per case;"
+    echo "Run $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores; ${JIT_WARMUP} s JIT warm-up per proxy, then ${WARMUP} s warm-up + ~${DURATION} s per case;"
     echo "nginx $(nginx -v 2>&1 | sed 's|.*/||'): 2 worker processes, grpc_pass, upstream keepalive, access log off;"
     echo "gateway: ${GATEWAY_JAR##*/}, JVM options \"${GATEWAY_JAVA_OPTS:-none}\" (large message: \"$GATEWAY_BIG_JAVA_OPTS\"), access log on."
     echo "nghttp spot checks: direct ${SPOT[direct]}; nginx ${SPOT[nginx]}; gateway ${SPOT[gateway]}."
