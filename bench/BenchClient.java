@@ -188,13 +188,11 @@ public final class BenchClient {
         long[][] latencies = {new long[1 << 16]};
         int[] count = {0};
         boolean[] mismatch = {false};
-        Status[] end = {null};
-        CountDownLatch closed = new CountDownLatch(1);
         long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         ClientCall<byte[], byte[]> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(
                 seconds + 60L, TimeUnit.SECONDS));
         long start = System.nanoTime();
-        call.start(new ClientCall.Listener<>() {
+        Ending<?> listener = start(call, new Ending<>() {
             @Override
             public void onMessage(byte[] echoed) {
                 long now = System.nanoTime();
@@ -214,27 +212,54 @@ public final class BenchClient {
                 }
                 call.request(1);
             }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                end[0] = status;
-                closed.countDown();
-            }
-        }, metadata());
-        call.request(1);
+        });
         synchronized (lock) {
             for (int i = 0; i < inFlight; i++) {
                 sentAt.addLast(System.nanoTime());
                 call.sendMessage(message);
             }
         }
-        boolean ended = closed.await(seconds + 90L, TimeUnit.SECONDS);
+        Status end = listener.await(seconds + 90L);
         double elapsed = (System.nanoTime() - start) / 1e9;
         synchronized (lock) {
-            String problem = !ended ? "no-end" : !end[0].isOk() ? end[0].getCode().toString()
-                    : mismatch[0] ? "mismatch" : "";
+            String problem = end == null || !end.isOk() ? describe(end) : mismatch[0] ? "mismatch" : "";
             return new RoundTrips(Arrays.copyOf(latencies[0], count[0]), elapsed, problem);
         }
+    }
+
+    /** A call's listener that remembers how the call ended. */
+    private abstract static class Ending<T> extends ClientCall.Listener<T> {
+        private final CountDownLatch closed = new CountDownLatch(1);
+        private volatile Status status;
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            this.status = status;
+            closed.countDown();
+        }
+
+        /** The call's status, or null when it did not end within the given seconds. */
+        Status await(long seconds) throws InterruptedException {
+            return closed.await(seconds, TimeUnit.SECONDS) ? status : null;
+        }
+    }
+
+    /** Starts the call with the benchmark's metadata and asks for the first response message. */
+    private static <T> Ending<T> start(ClientCall<?, T> call, Ending<T> listener) {
+        call.start(listener, metadata());
+        call.request(1);
+        return listener;
+    }
+
+    private static boolean ok(Status status) {
+        return status != null && status.isOk();
+    }
+
+    /** A status as one word: code and description, or "no-end" for a call that did not end. */
+    private static String describe(Status status) {
+        return status == null ? "no-end"
+                : status.getCode() + (status.getDescription() == null ? "" : ":" + status.getDescription())
+                        .replaceAll("\\s+", "_");
     }
 
     /** Summed utime and stime (clock ticks) of the processes in $BENCH_PIDS, from /proc/PID/stat. */
@@ -263,35 +288,24 @@ public final class BenchClient {
                 .setFullMethodName("inference.GRPCInferenceService/ModelInfer")
                 .setRequestMarshaller(new PatternMarshaller()).setResponseMarshaller(new PatternMarshaller()).build();
         ManagedChannel channel = channel(target);
-        Status[] end = {null};
         Long[] echoed = {null};
-        CountDownLatch closed = new CountDownLatch(1);
         long start = System.nanoTime();
         ClientCall<Long, Long> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.SECONDS));
-        call.start(new ClientCall.Listener<>() {
+        Ending<?> listener = start(call, new Ending<>() {
             @Override
             public void onMessage(Long matching) {
                 echoed[0] = matching;
             }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                end[0] = status;
-                closed.countDown();
-            }
-        }, metadata());
-        call.request(1);
+        });
         call.sendMessage(bytes);
         call.halfClose();
-        closed.await(310, TimeUnit.SECONDS);
+        Status end = listener.await(310);
         double elapsed = (System.nanoTime() - start) / 1e9;
         channel.shutdownNow();
-        boolean ok = end[0] != null && end[0].isOk() && echoed[0] != null && echoed[0] == bytes;
-        System.out.printf("status=%s bytes=%d echoed_intact=%s seconds=%.3f%s%n", ok ? "OK" : "FAILED", bytes,
-                echoed[0] != null && echoed[0] == bytes, elapsed,
-                end[0] == null || end[0].isOk() ? "" : " detail=" + end[0].getCode() + ":"
-                        + String.valueOf(end[0].getDescription()).replaceAll("\\s+", "_"));
-        return ok;
+        boolean intact = echoed[0] != null && echoed[0] == bytes;
+        System.out.printf("status=%s bytes=%d echoed_intact=%s seconds=%.3f%s%n", ok(end) && intact ? "OK" : "FAILED",
+                bytes, intact, elapsed, ok(end) ? "" : " detail=" + describe(end));
+        return ok(end) && intact;
     }
 
     /** A long bidi stream of generated messages, sent while the transport is ready, each echo checked. */
@@ -301,14 +315,12 @@ public final class BenchClient {
                 .setRequestMarshaller(new PatternMarshaller()).setResponseMarshaller(new PatternMarshaller()).build();
         long messages = (total + messageBytes - 1) / messageBytes;
         ManagedChannel channel = channel(target);
-        Status[] end = {null};
         long[] sent = {0};
         long[] intact = {0};
-        CountDownLatch closed = new CountDownLatch(1);
         long start = System.nanoTime();
         ClientCall<Long, Long> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(550, TimeUnit.SECONDS));
         // All callbacks run serialized on the channel's executor; the fields are touched only there (and after close).
-        call.start(new ClientCall.Listener<>() {
+        Ending<?> listener = start(call, new Ending<>() {
             @Override
             public void onReady() {
                 while (call.isReady() && sent[0] < messages) {
@@ -326,22 +338,13 @@ public final class BenchClient {
                 }
                 call.request(1);
             }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                end[0] = status;
-                closed.countDown();
-            }
-        }, metadata());
-        call.request(1);
-        closed.await(560, TimeUnit.SECONDS);
+        });
+        Status end = listener.await(560);
         double elapsed = (System.nanoTime() - start) / 1e9;
         channel.shutdownNow();
-        boolean ok = end[0] != null && end[0].isOk() && intact[0] == messages;
+        boolean ok = ok(end) && intact[0] == messages;
         System.out.printf("status=%s bytes=%d messages=%d echoed_intact=%d seconds=%.3f%s%n", ok ? "OK" : "FAILED",
-                messages * messageBytes, messages, intact[0], elapsed,
-                end[0] == null || end[0].isOk() ? "" : " detail=" + end[0].getCode() + ":"
-                        + String.valueOf(end[0].getDescription()).replaceAll("\\s+", "_"));
+                messages * messageBytes, messages, intact[0], elapsed, ok(end) ? "" : " detail=" + describe(end));
         return ok;
     }
 
