@@ -21,6 +21,11 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public final class JfrSummary {
 
+    /** Packages whose inclusive share is shown: the gateway's own code, its logging and metrics, the stacks. */
+    private static final List<String> AREAS = List.of("dev.functiongateway.", "dev.functiongateway.observability.AccessLog",
+            "ch.qos.logback.", "io.micrometer.", "io.grpc.", "io.netty.handler.codec.http2.", "io.netty.channel.epoll.",
+            "io.netty.buffer.");
+
     public static void main(String[] args) throws Exception {
         List<RecordedEvent> events = RecordingFile.readAllEvents(Path.of(args[0]));
         Instant first = null;
@@ -35,6 +40,7 @@ public final class JfrSummary {
         int samples = 0;
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
+        Map<String, Integer> byArea = new HashMap<>();
         Map<String, Integer> nativeTop = new HashMap<>();
         int nativeSamples = 0;
         Map<String, Long> allocated = new HashMap<>();
@@ -78,11 +84,18 @@ public final class JfrSummary {
                     samples++;
                     self.merge(method(stack.getFrames().get(0)), 1, Integer::sum);
                     Set<String> seen = new HashSet<>();
+                    Set<String> areas = new HashSet<>();
                     for (RecordedFrame f : stack.getFrames()) {
                         if (seen.add(method(f))) {
                             inclusive.merge(method(f), 1, Integer::sum);
                         }
+                        for (String area : AREAS) {
+                            if (method(f).startsWith(area)) {
+                                areas.add(area);
+                            }
+                        }
                     }
+                    areas.forEach(a -> byArea.merge(a, 1, Integer::sum));
                 }
                 case "jdk.NativeMethodSample" -> {
                     RecordedStackTrace stack = e.getStackTrace();
@@ -140,6 +153,7 @@ public final class JfrSummary {
         System.out.println();
         System.out.printf("Java execution samples: %d (JFR samples only threads running Java code; time in the kernel, "
                 + "in native code and in GC is not in them).%n%n", samples);
+        table("Samples with a frame of (inclusive, by package)", byArea, samples, AREAS.size());
         table("Top methods, self (top frame)", self, samples, 20);
         table("Top methods, inclusive (anywhere on the stack)", inclusive, samples, 30);
         System.out.printf("Threads in native methods: %d samples (waiting or working: epoll_wait is waiting).%n%n",
