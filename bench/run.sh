@@ -310,7 +310,6 @@ jfr_settings() {
 profile_start() {
     [[ -f $OUT/bench.jfc ]] || jfr_settings
     jcmd "$GATEWAY_PID" JFR.start name=bench settings="$OUT/bench.jfc" filename="$OUT/jfr-$1.jfr" >/dev/null
-    thread_ticks "$GATEWAY_PID" >"$OUT/threads-$1.before"
 }
 thread_ticks() { # thread_ticks PID → "tid<TAB>name<TAB>utime<TAB>stime" for each of its threads
     local t
@@ -322,9 +321,8 @@ thread_ticks() { # thread_ticks PID → "tid<TAB>name<TAB>utime<TAB>stime" for e
 profile_stop() { # profile_stop CASE CALLS
     local name=$1 calls=$2
     jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
-    thread_ticks "$GATEWAY_PID" >"$OUT/threads-$name.after"
     {
-        echo "## CPU by gateway thread during the profiled run of $name ($calls calls; /proc/PID/task/*/stat)"
+        echo "## CPU by gateway thread during the measured run of $name ($calls calls, no JFR; /proc/PID/task/*/stat)"
         echo
         echo "| threads (digits folded to #) | count | user ms/call | system ms/call |"
         echo "|---|---|---|---|"
@@ -334,6 +332,8 @@ profile_stop() { # profile_stop CASE CALLS
              if (du + ds > 0) {U[g] += du; S[g] += ds; C[g]++}}
             END {for (g in U) printf "| %s | %d | %.3f | %.3f |\n", g, C[g], U[g] * 1000 / hz / n, S[g] * 1000 / hz / n}' \
             "$OUT/threads-$name.before" "$OUT/threads-$name.after" | sort -t'|' -k4 -rn
+        echo
+        echo "The JFR recording below is of a second run of the same load (starting JFR costs JIT recompilation)."
         echo
         java -cp "$CP" JfrSummary "$OUT/jfr-$name.jfr"
     } >"$OUT/profile-$name.md"
@@ -352,8 +352,12 @@ h2load_case() { # h2load_case NAME LABEL FRAME CLIENTS STREAMS VIA
     local slug="$name-$via" result
     settle
     snapshot
+    local profiled=false
+    [[ $PROFILE == 1 && $via == gateway && ($name == small-1x64 || $name == big-1x1) ]] && profiled=true
+    if $profiled; then thread_ticks "$GATEWAY_PID" >"$OUT/threads-$name.before"; fi
     timeout $((DURATION * 10 + 120)) h2load -n "$n" "${common[@]}" --log-file="$OUT/h2load-$slug.tsv" "$URL" \
         >"$OUT/h2load-$slug.txt" 2>&1 || true
+    if $profiled; then thread_ticks "$GATEWAY_PID" >"$OUT/threads-$name.after"; fi
     account "$via" "$n"
     result=$(cat "$OUT/h2load-$slug.txt")
     local req_s succeeded
@@ -364,7 +368,7 @@ h2load_case() { # h2load_case NAME LABEL FRAME CLIENTS STREAMS VIA
     compare "$name" "$via" "${req_s:-0}" "$CPU_MS"
     row "$label | $via | $n | ${req_s:-?} req/s | $(percentile 0.50 "$OUT/latency-$slug.txt") |" \
         "$(percentile 0.99 "$OUT/latency-$slug.txt") | $CPU_MS | $CPU_SPLIT | - | $VS | $CHECK"
-    if [[ $PROFILE == 1 && $via == gateway && ($name == small-1x64 || $name == big-1x1) ]]; then
+    if $profiled; then
         settle
         profile_start "$name"
         timeout $((DURATION * 10 + 120)) h2load -n "$n" "${common[@]}" "$URL" >"$OUT/h2load-$slug-profiled.txt" 2>&1 || true
