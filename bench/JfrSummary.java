@@ -22,9 +22,10 @@ import jdk.jfr.consumer.RecordingFile;
 public final class JfrSummary {
 
     /** Packages whose inclusive share is shown: the gateway's own code, its logging and metrics, the stacks. */
-    private static final List<String> AREAS = List.of("dev.functiongateway.", "dev.functiongateway.observability.AccessLog",
-            "ch.qos.logback.", "io.micrometer.", "io.grpc.", "io.netty.handler.codec.http2.", "io.netty.channel.epoll.",
-            "io.netty.buffer.");
+    private static final List<String> AREAS = List.of("dev.functiongateway.", "dev.functiongateway.proxy.",
+            "dev.functiongateway.auth.", "dev.functiongateway.routing.", "dev.functiongateway.observability.AccessLog",
+            "dev.functiongateway.observability.CallMetrics", "ch.qos.logback.", "io.micrometer.", "io.grpc.",
+            "io.netty.handler.codec.http2.", "io.netty.channel.epoll.", "io.netty.buffer.");
 
     public static void main(String[] args) throws Exception {
         List<RecordedEvent> events = RecordingFile.readAllEvents(Path.of(args[0]));
