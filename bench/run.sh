@@ -16,6 +16,8 @@
 #   PORT_BASE              first of five fixed loopback ports (default 18400: 18401 worker, 18402 nginx,
 #                          18403 gateway gRPC, 18404 gateway HTTP)
 #   OUT                    directory for logs, h2load logs and JFR files (default: a new temp dir, kept)
+#   BENCH_LIB              directory of jars (Netty, grpc-java) for the Java helpers (default: the gateway jar's)
+#   WAIT_IDLE=1            first wait (at most 10 min) for the 1-minute load average to fall below 1
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -66,13 +68,16 @@ if [[ ! -f $GATEWAY_JAR ]]; then
     log "building the gateway jar"
     (cd "$ROOT" && ./mvnw -B -ntp -q -DskipTests package) >&2
 fi
+GATEWAY_JAR=$(readlink -f "$GATEWAY_JAR")
 log "output in $OUT"
 
 # The helpers compile against the gateway's own libraries (Netty, grpc-java), extracted from its fat jar.
+# BENCH_LIB (a directory of jars) replaces them, should a gateway build ever lack grpc-netty.
 (cd "$OUT" && rm -rf BOOT-INF && jar xf "$GATEWAY_JAR" BOOT-INF/lib)
-LIB="$OUT/BOOT-INF/lib/*"
+LIB="${BENCH_LIB:-$OUT/BOOT-INF/lib}/*"
 mkdir -p "$OUT/classes"
-javac -nowarn -cp "$LIB" -d "$OUT/classes" "$HERE"/EchoWorker.java "$HERE"/BenchClient.java "$HERE"/JfrSummary.java
+javac -nowarn -cp "$LIB" -d "$OUT/classes" "$HERE"/EchoWorker.java "$HERE"/BenchClient.java "$HERE"/JfrSummary.java ||
+    die "the helpers need Netty and grpc-java (grpc-netty, grpc-stub) from the gateway jar or BENCH_LIB"
 CP="$OUT/classes:$LIB"
 
 # ---- processes: each in its own process group, all stopped on exit ----
