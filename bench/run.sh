@@ -91,8 +91,10 @@ stop_group() {
     done
     kill -KILL -- "-$pgid" 2>/dev/null || true
 }
+SAMPLER=  # the memory sampler running in the background, if any (a subshell of this script)
 cleanup() {
     local pgid
+    [[ -z $SAMPLER ]] || kill "$SAMPLER" 2>/dev/null || true
     for pgid in "${GROUPS_STARTED[@]}"; do stop_group "$pgid"; done
 }
 trap cleanup EXIT
@@ -127,11 +129,10 @@ done
 java -cp "$CP" BenchClient frame 100 "$OUT/small.bin"
 java -cp "$CP" BenchClient frame $((4 << 20)) "$OUT/big.bin"
 start worker java -Xmx1g -XX:+UseParallelGC -cp "$CP" EchoWorker "$HOST" "$PORT_WORKER" 2
-WORKER_PID=$STARTED_PID
 worker_ok() { curl -sf --http2-prior-knowledge "http://$HOST:$PORT_WORKER/bench/stats" | sed -n 's/^ok=//p'; }
 wait_for 30 "echo worker" worker_ok
 
-# ---- nginx: grpc_pass to the worker, 2 worker processes (the gateway's 2 cores' worth of event loops) ----
+# ---- nginx: grpc_pass to the worker, 2 worker processes (one per core of the benchmark machine) ----
 mkdir -p "$OUT/nginx"
 cat >"$OUT/nginx/nginx.conf" <<EOF
 worker_processes 2;
@@ -199,8 +200,6 @@ FID=$(jq -r .function.id <<<"$FUNCTION")
 VID=$(jq -r .function.versionId <<<"$FUNCTION")
 admin POST "/v2/nvcf/deployments/functions/$FID/versions/$VID" \
     "{\"endpoints\": [\"$HOST:$PORT_WORKER\"], \"maxRequestConcurrency\": 0}" >/dev/null
-printf 'authorization: Bearer %s\n' "$KEY" >"$OUT/gateway/client.header"
-chmod 600 "$OUT/gateway/client.header"
 
 # ---- targets: URL, extra headers, the proxy's processes (whose CPU and memory are measured) ----
 URL= HDRS=() PIDS=()
@@ -412,7 +411,6 @@ bidi_case() { # bidi_case VIA: one bidi stream, 64 messages of 100 B in flight (
         "$CPU_MS | $CPU_SPLIT | - | $VS | $CHECK"
 }
 
-SAMPLER=
 sample_peak() { # sample_peak FILE PID...: the highest summed RSS seen, every 0.1 s, until killed
     local file=$1 peak=0 r
     shift
@@ -449,8 +447,6 @@ memory_case() { # memory_case LABEL MODE "ARGS" VIA: one call moving a lot of by
     ((${#PIDS[@]} > 0)) && memory="$((peak / 1024)) (+$(((peak - before) / 1024)))"
     row "$label | $via | 1 | ${seconds:-?} s | - | - | $CPU_MS | $CPU_SPLIT | $memory | - | $CHECK"
 }
-stop_sampler() { [[ -z $SAMPLER ]] || kill "$SAMPLER" 2>/dev/null || true; }
-trap 'stop_sampler; cleanup' EXIT
 
 # ---- the run ----
 if [[ ${WAIT_IDLE:-0} == 1 ]]; then
