@@ -1,0 +1,195 @@
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+
+/**
+ * The benchmark's gRPC echo worker: an HTTP/2 (h2c) server on Netty's codec that answers every request stream by
+ * echoing its DATA frames back as they arrive. That is byte-valid gRPC for an echo of any method, streaming or not,
+ * and of any message size, because no message is ever assembled: response HEADERS (:status 200, application/grpc)
+ * go out at once, each DATA frame is written back retained (not copied), and the request's end is answered with
+ * the trailers {@code grpc-status: 0}.
+ *
+ * <p>Memory stays bounded by HTTP/2 flow control: a DATA frame's bytes are returned to the peer's window only when
+ * their echo has been written to the socket, so a peer that does not read the echo stops being able to send.
+ *
+ * <p>Also answers {@code grpc.health.v1.Health/Check} with SERVING (for the gateway's health checks), and
+ * {@code GET /bench/stats} with plain text {@code ok=<n>}: the number of echo calls answered with grpc-status 0
+ * since start (the benchmark compares it with the load generator's count of successes).
+ *
+ * <p>Usage: {@code java -cp "$LIBDIR/*" EchoWorker.java <host> <port> [eventLoops]}. Threading: Netty event loops
+ * (default 2); all per-stream work runs on the stream's connection's loop; the counter is a {@link LongAdder}.
+ */
+public final class EchoWorker {
+
+    private static final LongAdder OK_CALLS = new LongAdder();
+    private static final String HEALTH_CHECK = "/grpc.health.v1.Health/Check";
+    /** HealthCheckResponse{status: SERVING}, gRPC-framed: no compression, length 2, field 1 = 1. */
+    private static final byte[] SERVING = {0, 0, 0, 0, 2, 0x08, 0x01};
+    /** Per-stream receive window (bytes); the connection window is {@link #CONNECTION_WINDOW}. */
+    private static final int STREAM_WINDOW = 1 << 20;
+    private static final int CONNECTION_WINDOW = 16 << 20;
+
+    public static void main(String[] args) throws Exception {
+        String host = args[0];
+        int port = Integer.parseInt(args[1]);
+        int loops = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        var boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        var workers = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
+        Channel server = new ServerBootstrap().group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new Builder().build());
+                    }
+                })
+                .bind(new InetSocketAddress(host, port)).sync().channel();
+        System.out.println("echo worker listening on " + host + ":" + port + " with " + loops + " event loops");
+        server.closeFuture().sync();
+    }
+
+    static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Handler, Builder> {
+        Builder() {
+            server(true);
+            initialSettings(Http2Settings.defaultSettings().initialWindowSize(STREAM_WINDOW)
+                    .maxConcurrentStreams(100_000));
+        }
+
+        @Override
+        public Handler build() {
+            return super.build();
+        }
+
+        @Override
+        protected Handler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                Http2Settings initialSettings) {
+            Handler handler = new Handler(decoder, encoder, initialSettings);
+            decoder.frameListener(handler.listener);
+            return handler;
+        }
+    }
+
+    static final class Handler extends Http2ConnectionHandler {
+        private final Http2Connection.PropertyKey healthKey;
+        final Http2FrameAdapter listener = new Listener();
+
+        Handler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+            super(decoder, encoder, settings);
+            healthKey = connection().newKey();
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+            super.handlerAdded(ctx);
+            Http2Stream connectionStream = connection().connectionStream();
+            connection().local().flowController().incrementWindowSize(connectionStream,
+                    CONNECTION_WINDOW - connection().local().flowController().windowSize(connectionStream));
+        }
+
+        private void consumed(ChannelHandlerContext ctx, int streamId, int bytes) {
+            Http2Stream stream = connection().stream(streamId);
+            try {
+                // A closed stream's unconsumed bytes were already returned to the connection window by Netty.
+                if (stream != null && connection().local().flowController().consumeBytes(stream, bytes)) {
+                    ctx.flush();
+                }
+            } catch (Exception e) {
+                onError(ctx, false, e);
+            }
+        }
+
+        private void endCall(ChannelHandlerContext ctx, int streamId) {
+            Http2Stream stream = connection().stream(streamId);
+            if (stream != null && Boolean.TRUE.equals(stream.getProperty(healthKey))) {
+                encoder().writeData(ctx, streamId, Unpooled.wrappedBuffer(SERVING), 0, false, ctx.newPromise());
+            } else {
+                OK_CALLS.increment();
+            }
+            Http2Headers trailers = new DefaultHttp2Headers().add("grpc-status", "0");
+            encoder().writeHeaders(ctx, streamId, trailers, 0, true, ctx.newPromise());
+        }
+
+        private final class Listener extends Http2FrameAdapter {
+            /** HEADERS with the PRIORITY flag (nghttp sends them) come here; the adapter drops them otherwise. */
+            @Override
+            public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                    int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
+                onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+            }
+
+            @Override
+            public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                    boolean endOfStream) {
+                Http2Stream stream = connection().stream(streamId);
+                if (stream == null) {
+                    return;
+                }
+                if (stream.getProperty(healthKey) != null) {
+                    // Request trailers: the request ends here.
+                    if (endOfStream) {
+                        endCall(ctx, streamId);
+                    }
+                    return;
+                }
+                CharSequence path = headers.path();
+                if (path != null && "/bench/stats".contentEquals(path)) {
+                    encoder().writeHeaders(ctx, streamId,
+                            new DefaultHttp2Headers().status("200").add("content-type", "text/plain"), 0, false,
+                            ctx.newPromise());
+                    ByteBuf body = Unpooled.copiedBuffer("ok=" + OK_CALLS.sum() + "\n", StandardCharsets.US_ASCII);
+                    encoder().writeData(ctx, streamId, body, 0, true, ctx.newPromise());
+                    return;
+                }
+                stream.setProperty(healthKey, path != null && HEALTH_CHECK.contentEquals(path));
+                encoder().writeHeaders(ctx, streamId,
+                        new DefaultHttp2Headers().status("200").add("content-type", "application/grpc"), 0, false,
+                        ctx.newPromise());
+                if (endOfStream) {
+                    endCall(ctx, streamId);
+                }
+            }
+
+            @Override
+            public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
+                    boolean endOfStream) {
+                int bytes = data.readableBytes() + padding;
+                Http2Stream stream = connection().stream(streamId);
+                boolean echo = stream != null && Boolean.FALSE.equals(stream.getProperty(healthKey));
+                if (echo && data.isReadable()) {
+                    encoder().writeData(ctx, streamId, data.retain(), 0, false, ctx.newPromise())
+                            .addListener(f -> consumed(ctx, streamId, bytes));
+                } else {
+                    consumed(ctx, streamId, bytes);
+                }
+                if (endOfStream && stream != null) {
+                    endCall(ctx, streamId);
+                }
+                // Nothing is consumed yet: the peer's window reopens as the echo leaves (see consumed).
+                return 0;
+            }
+        }
+    }
+}

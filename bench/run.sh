@@ -1,0 +1,507 @@
+#!/usr/bin/env bash
+# The gateway benchmark: the same gRPC load direct to an echo worker, through nginx grpc_pass and through the
+# gateway, side by side in one run; prints one markdown table. See bench/README.md for what and why.
+#
+# Environment (all optional):
+#   GATEWAY_JAR            gateway fat jar to bench (default: target/function-gateway.jar, built if missing)
+#   GATEWAY_JAVA_OPTS      JVM options of the gateway for the throughput cases (default: none, the JVM's own)
+#   GATEWAY_BIG_JAVA_OPTS  JVM options of the gateway for the large-message case (default: -Xmx256m)
+#   QUICK=1                smoke run: 1 s warm-up + 2 s per case instead of 3 s + 10 s, 64 MiB instead of 640
+#   DURATION, WARMUP       seconds per measured run and per warm-up run (override QUICK's and the defaults)
+#   JIT_WARMUP             seconds of load on each proxy before the first case (default 60; QUICK: 6)
+#   BIG_MIB                size of the one large message each way, in MiB (default 640)
+#   HUGE=1                 also stream 4 GiB each way in one call (4 MiB messages), with peak RSS
+#   PROFILE=1              also record JFR of the gateway in an extra run of "100 B 1x64" and "4 MiB 1x1"
+#   CASES                  space-separated subset of: small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg
+#   PORT_BASE              first of five fixed loopback ports (default 18400: 18401 worker, 18402 nginx,
+#                          18403 gateway gRPC, 18404 gateway HTTP)
+#   OUT                    directory for logs, h2load logs and JFR files (default: a new temp dir, kept)
+#   BENCH_LIB              directory of jars (Netty, grpc-java) for the Java helpers (default: the gateway jar's)
+#   WAIT_IDLE=1            first wait (at most 10 min) for the 1-minute load average to fall below 1
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+QUICK=${QUICK:-0}
+if [[ $QUICK == 1 ]]; then
+    DURATION=${DURATION:-2} WARMUP=${WARMUP:-1} JIT_WARMUP=${JIT_WARMUP:-6} BIG_MIB=${BIG_MIB:-64}
+else
+    DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} JIT_WARMUP=${JIT_WARMUP:-60} BIG_MIB=${BIG_MIB:-640}
+fi
+HUGE=${HUGE:-0}
+PROFILE=${PROFILE:-0}
+CASES=${CASES:-small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg}
+GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/target/function-gateway.jar}
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
+GATEWAY_BIG_JAVA_OPTS=${GATEWAY_BIG_JAVA_OPTS:--Xmx256m}
+PORT_BASE=${PORT_BASE:-18400}
+PORT_WORKER=$((PORT_BASE + 1)) PORT_NGINX=$((PORT_BASE + 2))
+PORT_GRPC=$((PORT_BASE + 3)) PORT_HTTP=$((PORT_BASE + 4))
+HOST=127.0.0.1
+OUT=${OUT:-$(mktemp -d /tmp/fgw-bench.XXXXXX)}
+mkdir -p "$OUT"
+TICK_HZ=$(getconf CLK_TCK)
+METHOD=/inference.GRPCInferenceService/ModelInfer
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---- what it needs: Debian packages, a JDK, the gateway jar ----
+install_missing() {
+    local packages=()
+    command -v nginx >/dev/null || packages+=(nginx)
+    command -v h2load >/dev/null && command -v nghttp >/dev/null || packages+=(nghttp2-client)
+    command -v curl >/dev/null || packages+=(curl)
+    command -v jq >/dev/null || packages+=(jq)
+    command -v pgrep >/dev/null || packages+=(procps)
+    ((${#packages[@]} == 0)) && return
+    log "installing ${packages[*]}"
+    local sudo=""
+    [[ $(id -u) == 0 ]] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+}
+install_missing
+command -v javac >/dev/null || die "a JDK 17+ (javac, jcmd, jfr) is needed"
+if [[ ! -f $GATEWAY_JAR ]]; then
+    [[ $GATEWAY_JAR == "$ROOT/target/function-gateway.jar" ]] || die "GATEWAY_JAR $GATEWAY_JAR does not exist"
+    log "building the gateway jar"
+    (cd "$ROOT" && ./mvnw -B -ntp -q -DskipTests package) >&2
+fi
+GATEWAY_JAR=$(readlink -f "$GATEWAY_JAR")
+log "output in $OUT"
+
+# The helpers compile against the gateway's own libraries (Netty, grpc-java), extracted from its fat jar.
+# BENCH_LIB (a directory of jars) replaces them, should a gateway build ever lack grpc-netty.
+(cd "$OUT" && rm -rf BOOT-INF && jar xf "$GATEWAY_JAR" BOOT-INF/lib)
+LIB="${BENCH_LIB:-$OUT/BOOT-INF/lib}/*"
+mkdir -p "$OUT/classes"
+javac -nowarn -cp "$LIB" -d "$OUT/classes" "$HERE"/EchoWorker.java "$HERE"/BenchClient.java "$HERE"/JfrSummary.java ||
+    die "the helpers need Netty and grpc-java (grpc-netty, grpc-stub) from the gateway jar or BENCH_LIB"
+CP="$OUT/classes:$LIB"
+
+# ---- processes: each in its own process group, all stopped on exit ----
+GROUPS_STARTED=()
+stop_group() {
+    local pgid=$1
+    kill -TERM -- "-$pgid" 2>/dev/null || return 0
+    for _ in $(seq 50); do
+        kill -0 -- "-$pgid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL -- "-$pgid" 2>/dev/null || true
+}
+SAMPLER=  # the memory sampler running in the background, if any (a subshell of this script)
+cleanup() {
+    local pgid
+    [[ -z $SAMPLER ]] || kill "$SAMPLER" 2>/dev/null || true
+    for pgid in "${GROUPS_STARTED[@]}"; do stop_group "$pgid"; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start NAME CMD...: runs CMD in a new session (its pid is its process group id), output to $OUT/NAME.log.
+STARTED_PID=
+start() {
+    local name=$1
+    shift
+    setsid "$@" >"$OUT/$name.log" 2>&1 </dev/null &
+    STARTED_PID=$!
+    GROUPS_STARTED+=("$STARTED_PID")
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION CMD...
+    local seconds=$1 what=$2
+    shift 2
+    for _ in $(seq $((seconds * 5))); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    die "$what not ready after ${seconds}s"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+for port in $PORT_WORKER $PORT_NGINX $PORT_GRPC $PORT_HTTP; do
+    port_free "$port" || die "port $HOST:$port is in use (set PORT_BASE)"
+done
+
+# ---- the echo worker ----
+java -cp "$CP" BenchClient frame 100 "$OUT/small.bin"
+java -cp "$CP" BenchClient frame $((4 << 20)) "$OUT/big.bin"
+start worker java -Xmx1g -XX:+UseParallelGC -cp "$CP" EchoWorker "$HOST" "$PORT_WORKER" 2
+worker_ok() { curl -sf --http2-prior-knowledge "http://$HOST:$PORT_WORKER/bench/stats" | sed -n 's/^ok=//p'; }
+wait_for 30 "echo worker" worker_ok
+
+# ---- nginx: grpc_pass to the worker, 2 worker processes (one per core of the benchmark machine) ----
+mkdir -p "$OUT/nginx"
+cat >"$OUT/nginx/nginx.conf" <<EOF
+worker_processes 2;
+daemon off;
+pid $OUT/nginx/nginx.pid;
+error_log $OUT/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $OUT/nginx/body;
+    proxy_temp_path $OUT/nginx/proxy;
+    fastcgi_temp_path $OUT/nginx/fastcgi;
+    uwsgi_temp_path $OUT/nginx/uwsgi;
+    scgi_temp_path $OUT/nginx/scgi;
+    client_max_body_size 0;
+    # nginx closes a client connection after keepalive_requests (1000) requests; h2load does not reconnect.
+    keepalive_requests 100000000;
+    upstream worker {
+        server $HOST:$PORT_WORKER;
+        keepalive 256;
+        keepalive_requests 100000000;
+    }
+    server {
+        listen $HOST:$PORT_NGINX http2;
+        http2_max_concurrent_streams 1024;
+        grpc_buffer_size 1m;
+        grpc_read_timeout 300s;
+        grpc_send_timeout 300s;
+        location / { grpc_pass grpc://worker; }
+    }
+}
+EOF
+start nginx nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" -e "$OUT/nginx/error.log"
+NGINX_PID=$STARTED_PID
+nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); }
+
+# ---- the gateway: fresh H2 data dir, the shipped application.yml, function and key via the admin API ----
+mkdir -p "$OUT/gateway"
+cp "$ROOT/application.yml" "$OUT/gateway/"
+ADMIN_KEY="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+GATEWAY_PID=
+start_gateway() { # start_gateway LOGNAME JAVA_OPTS: starts it and waits until it is ready
+    local name=$1 opts=$2
+    # The key reaches the gateway through its environment only (never argv, never a log line).
+    # shellcheck disable=SC2086 # the options are words
+    GATEWAY_AUTH_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY start "$name" env -C "$OUT/gateway" java $opts -jar "$GATEWAY_JAR" \
+        --server.address=$HOST --server.port="$PORT_HTTP" \
+        --spring.grpc.server.address=$HOST --spring.grpc.server.port="$PORT_GRPC"
+    GATEWAY_PID=$STARTED_PID
+    wait_for 180 "gateway" curl -sf "http://$HOST:$PORT_HTTP/actuator/health/readiness"
+}
+stop_gateway() { stop_group "$GATEWAY_PID"; }
+
+printf 'Authorization: Bearer %s\n' "$ADMIN_KEY" >"$OUT/gateway/admin.header"
+chmod 600 "$OUT/gateway/admin.header"
+admin() { # admin METHOD PATH [JSON]
+    curl -sSf -X "$1" "http://$HOST:$PORT_HTTP$2" -H "@$OUT/gateway/admin.header" \
+        -H 'Content-Type: application/json' ${3:+-d "$3"}
+}
+log "starting the gateway ($GATEWAY_JAR, JVM options: ${GATEWAY_JAVA_OPTS:-none})"
+start_gateway gateway "$GATEWAY_JAVA_OPTS"
+KEY=$(admin POST /v1/keys '{"name": "bench", "scopes": ["invoke_function"]}' | jq -r .value)
+FUNCTION=$(admin POST /v2/nvcf/functions '{"name": "bench-echo", "inferenceProtocol": "GRPC"}')
+FID=$(jq -r .function.id <<<"$FUNCTION")
+VID=$(jq -r .function.versionId <<<"$FUNCTION")
+admin POST "/v2/nvcf/deployments/functions/$FID/versions/$VID" \
+    "{\"endpoints\": [\"$HOST:$PORT_WORKER\"], \"maxRequestConcurrency\": 0}" >/dev/null
+
+# ---- targets: URL, extra headers, the proxy's processes (whose CPU and memory are measured) ----
+URL= HDRS=() PIDS=()
+target() {
+    case $1 in
+        direct) URL=http://$HOST:$PORT_WORKER$METHOD HDRS=() PIDS=() ;;
+        nginx) URL=http://$HOST:$PORT_NGINX$METHOD HDRS=()
+            read -ra PIDS <<<"$(nginx_pids)" ;;
+        gateway) URL=http://$HOST:$PORT_GRPC$METHOD PIDS=("$GATEWAY_PID")
+            HDRS=(-H "authorization: Bearer $KEY" -H "function-id: $FID") ;;
+    esac
+}
+
+# A gRPC call with nghttp, showing the response trailers: the status is read, not assumed.
+spot_check() { # spot_check TARGET → the grpc-status line(s)
+    target "$1"
+    timeout 30 nghttp -v -d "$OUT/small.bin" -H 'content-type: application/grpc' -H 'te: trailers' "${HDRS[@]}" \
+        "$URL" 2>&1 | grep -a -o 'grpc-status: [0-9]*' || echo "no grpc-status"
+}
+gateway_serves() { [[ $(spot_check gateway) == "grpc-status: 0" ]]; }
+wait_for 60 "gateway route to the echo worker" gateway_serves
+
+# ---- measurements ----
+cpu_ticks() { # cpu_ticks PID... → "utime stime" in clock ticks, summed over the processes
+    local p
+    for p in "$@"; do sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null || true; done |
+        awk '{u += $12; s += $13} END {printf "%d %d\n", u, s}'
+}
+rss_kib() { # rss_kib PID... → resident set in KiB, summed
+    local p
+    for p in "$@"; do awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || true; done |
+        awk '{s += $1} END {print s + 0}'
+}
+gateway_codes() { # → "<calls ended OK> <calls ended otherwise>" from the gateway's call metrics
+    curl -sf "http://$HOST:$PORT_HTTP/actuator/prometheus" |
+        awk '/^gateway_grpc_calls_seconds_count\{/ {if ($0 ~ /code="OK"/) ok += $NF; else bad += $NF}
+             END {printf "%d %d\n", ok, bad}'
+}
+percentile() { # percentile Q FILE-of-sorted-numbers → nearest rank
+    awk -v q="$1" '{a[NR] = $1} END {if (NR == 0) {print "-"; exit} i = int(q * NR + 0.999999); if (i < 1) i = 1; print a[i]}' "$2"
+}
+
+# After a warm-up that ended by time, calls still in flight end late (CANCELLED): wait until the counts stand still.
+settle() {
+    local last= now
+    for _ in $(seq 50); do
+        now="$(worker_ok) $(gateway_codes)"
+        [[ $now == "$last" ]] && return 0
+        last=$now
+        sleep 0.3
+    done
+}
+
+ROWS=()
+declare -A NGINX_RATE NGINX_CPU
+BEFORE_TICKS= BEFORE_WORKER= BEFORE_CODES=
+snapshot() {
+    BEFORE_TICKS=$(cpu_ticks "${PIDS[@]}")
+    BEFORE_WORKER=$(worker_ok)
+    BEFORE_CODES=$(gateway_codes)
+}
+# account VIA CALLS → sets CPU_MS CPU_SPLIT (per call), WORKER_DELTA, GW_OK, GW_BAD
+account() {
+    local via=$1 calls=$2 u0 s0 u1 s1 ok0 bad0 ok1 bad1
+    read -r u0 s0 <<<"$BEFORE_TICKS"
+    read -r u1 s1 <<<"$(cpu_ticks "${PIDS[@]}")"
+    WORKER_DELTA=$(($(worker_ok) - BEFORE_WORKER))
+    read -r ok0 bad0 <<<"$BEFORE_CODES"
+    read -r ok1 bad1 <<<"$(gateway_codes)"
+    GW_OK=$((ok1 - ok0)) GW_BAD=$((bad1 - bad0))
+    if [[ $via == direct ]] || ((calls == 0)); then
+        CPU_MS=- CPU_SPLIT=-
+    else
+        CPU_MS=$(awk -v t=$((u1 - u0 + s1 - s0)) -v hz="$TICK_HZ" -v n="$calls" 'BEGIN {printf "%.3f", t * 1000 / hz / n}')
+        CPU_SPLIT=$(awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$TICK_HZ" -v n="$calls" \
+            'BEGIN {printf "%.3f / %.3f", u * 1000 / hz / n, s * 1000 / hz / n}')
+    fi
+}
+# check VIA EXPECTED_CALLS CLIENT_OK → CHECK: "ok" or what disagreed. The worker counts the calls it answered
+# with grpc-status 0; the gateway counts calls by the code it saw; the client counts its successes.
+check() {
+    local via=$1 expected=$2 client_ok=$3 problems=()
+    ((client_ok == expected)) || problems+=("client ok $client_ok")
+    ((WORKER_DELTA == expected)) || problems+=("worker answered $WORKER_DELTA")
+    if [[ $via == gateway ]]; then
+        ((GW_OK == expected)) || problems+=("gateway OK $GW_OK")
+        ((GW_BAD == 0)) || problems+=("gateway non-OK $GW_BAD")
+    fi
+    if ((${#problems[@]} == 0)); then CHECK="ok: $expected/$expected"; else CHECK="**ERRORS** of $expected: ${problems[*]}"; fi
+}
+# compare CASE VIA RATE CPU_MS → VS: the gateway's rate and CPU per call relative to nginx's in the same case
+compare() {
+    local name=$1 via=$2 rate=$3 cpu=$4
+    VS=-
+    case $via in
+        nginx) NGINX_RATE[$name]=$rate NGINX_CPU[$name]=$cpu ;;
+        gateway) [[ -z ${NGINX_RATE[$name]:-} ]] ||
+            VS=$(awk -v r="$rate" -v nr="${NGINX_RATE[$name]}" -v c="$cpu" -v nc="${NGINX_CPU[$name]}" 'BEGIN {
+                out = (nr > 0 ? sprintf("%.2f× rate", r / nr) : "-")
+                if (c != "-" && nc != "-" && nc > 0) out = out sprintf(", %.2f× CPU", c / nc)
+                print out}') ;;
+    esac
+}
+row() { ROWS+=("| $* |"); printf '| %s |\n' "$*" >&2; }
+
+# JFR's "profile" settings, with each thread's CPU every second (not every 10 s) and Java samples every 2 ms.
+jfr_settings() {
+    sed -e '/name="jdk.ThreadCPULoad"/,/<\/event>/ s|<setting name="period">[^<]*</setting>|<setting name="period">1 s</setting>|' \
+        -e '/name="jdk.ExecutionSample"/,/<\/event>/ s|<setting name="period"[^>]*>[^<]*</setting>|<setting name="period">2 ms</setting>|' \
+        "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" >"$OUT/bench.jfc"
+}
+profile_start() {
+    [[ -f $OUT/bench.jfc ]] || jfr_settings
+    jcmd "$GATEWAY_PID" JFR.start name=bench settings="$OUT/bench.jfc" filename="$OUT/jfr-$1.jfr" >/dev/null
+}
+thread_ticks() { # thread_ticks PID → "tid<TAB>name<TAB>utime<TAB>stime" for each of its threads
+    local t
+    for t in /proc/"$1"/task/*; do
+        awk '{ i = index($0, " ("); j = index($0, ") "); name = substr($0, i + 2, j - i - 2)
+               split(substr($0, j + 2), f, " "); printf "%s\t%s\t%d\t%d\n", $1, name, f[12], f[13] }' "$t/stat" 2>/dev/null || true
+    done
+}
+profile_stop() { # profile_stop CASE CALLS
+    local name=$1 calls=$2
+    jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
+    {
+        echo "## CPU by gateway thread during the measured run of $name ($calls calls, no JFR; /proc/PID/task/*/stat)"
+        echo
+        echo "| threads (digits folded to #) | count | user ms/call | system ms/call |"
+        echo "|---|---|---|---|"
+        awk -F'\t' -v hz="$TICK_HZ" -v n="$calls" '
+            FNR == NR {u[$1] = $3; s[$1] = $4; next}
+            {g = $2; gsub(/[0-9]+/, "#", g); du = $3 - u[$1]; ds = $4 - s[$1]
+             if (du + ds > 0) {U[g] += du; S[g] += ds; C[g]++}}
+            END {for (g in U) printf "| %s | %d | %.3f | %.3f |\n", g, C[g], U[g] * 1000 / hz / n, S[g] * 1000 / hz / n}' \
+            "$OUT/threads-$name.before" "$OUT/threads-$name.after" | sort -t'|' -k4 -rn
+        echo
+        echo "The JFR recording below is of a second run of the same load (starting JFR costs JIT recompilation)."
+        echo
+        java -cp "$CP" JfrSummary "$OUT/jfr-$name.jfr"
+    } >"$OUT/profile-$name.md"
+    log "profile of the gateway in $name: $OUT/profile-$name.md"
+}
+
+h2load_case() { # h2load_case NAME LABEL FRAME CLIENTS STREAMS VIA
+    local name=$1 label=$2 frame=$3 c=$4 m=$5 via=$6
+    target "$via"
+    local common=(-c "$c" -m "$m" -d "$frame" -H 'content-type: application/grpc' -H 'te: trailers' "${HDRS[@]}")
+    # The warm-up's rate sizes the measured run (a fixed count, so every call's status can be accounted for).
+    local warm rate n
+    warm=$(timeout $((WARMUP + 120)) h2load -D "$WARMUP" "${common[@]}" "$URL" 2>&1 || true)
+    rate=$(sed -n 's/^finished in [0-9.]*[a-z]*, \([0-9.]*\) req\/s.*/\1/p' <<<"$warm")
+    n=$(awk -v r="${rate:-0}" -v d="$DURATION" -v min=$((c * m)) 'BEGIN {n = int(r * d); print (n < min ? min : n)}')
+    local slug="$name-$via" result
+    settle
+    snapshot
+    local profiled=false
+    [[ $PROFILE == 1 && $via == gateway && ($name == small-1x64 || $name == big-1x1) ]] && profiled=true
+    if $profiled; then thread_ticks "$GATEWAY_PID" >"$OUT/threads-$name.before"; fi
+    timeout $((DURATION * 10 + 120)) h2load -n "$n" "${common[@]}" --log-file="$OUT/h2load-$slug.tsv" "$URL" \
+        >"$OUT/h2load-$slug.txt" 2>&1 || true
+    if $profiled; then thread_ticks "$GATEWAY_PID" >"$OUT/threads-$name.after"; fi
+    account "$via" "$n"
+    result=$(cat "$OUT/h2load-$slug.txt")
+    local req_s succeeded
+    req_s=$(sed -n 's/^finished in [0-9.]*[a-z]*, \([0-9.]*\) req\/s.*/\1/p' <<<"$result")
+    succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$result")
+    awk '{print $3 / 1000}' "$OUT/h2load-$slug.tsv" 2>/dev/null | sort -n >"$OUT/latency-$slug.txt" || true
+    check "$via" "$n" "${succeeded:-0}"
+    compare "$name" "$via" "${req_s:-0}" "$CPU_MS"
+    row "$label | $via | $n | ${req_s:-?} req/s | $(percentile 0.50 "$OUT/latency-$slug.txt") |" \
+        "$(percentile 0.99 "$OUT/latency-$slug.txt") | $CPU_MS | $CPU_SPLIT | - | $VS | $CHECK"
+    if $profiled; then
+        settle
+        profile_start "$name"
+        timeout $((DURATION * 10 + 120)) h2load -n "$n" "${common[@]}" "$URL" >"$OUT/h2load-$slug-profiled.txt" 2>&1 || true
+        profile_stop "$name" "$n"
+    fi
+}
+
+client_env() { # client_env VIA → env assignments for BenchClient
+    if [[ $1 == gateway ]]; then echo "BENCH_KEY=$KEY BENCH_FUNCTION_ID=$FID"; fi
+}
+hostport() { sed 's|^http://\([^/]*\)/.*|\1|' <<<"$URL"; }
+
+bidi_case() { # bidi_case VIA: one bidi stream, 64 messages of 100 B in flight (after a warm-up stream)
+    local via=$1 out status messages rate p50 p99 usr sys
+    target "$via"
+    settle
+    snapshot
+    # The client measures the proxy's CPU itself, around the measured stream only (BENCH_PIDS).
+    # shellcheck disable=SC2046 # env assignments are words
+    out=$(env $(client_env "$via") BENCH_PIDS="${PIDS[*]}" timeout $((WARMUP + DURATION + 180)) \
+        java -cp "$CP" BenchClient bidi "$(hostport)" "$WARMUP" "$DURATION" 64 100 2>"$OUT/bidi-$via.err" || true)
+    echo "$out" >"$OUT/bidi-$via.txt"
+    field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$out"; }
+    status=$(field status) messages=$(field messages) rate=$(field rate) p50=$(field p50_ms) p99=$(field p99_ms)
+    usr=$(field usr_ticks) sys=$(field sys_ticks)
+    account "$via" "${messages:-0}"  # for the call counts; the CPU comes from the client
+    if [[ $via != direct && -n $usr && ${messages:-0} -gt 0 ]]; then
+        CPU_MS=$(awk -v t=$((usr + sys)) -v hz="$TICK_HZ" -v n="$messages" 'BEGIN {printf "%.4f", t * 1000 / hz / n}')
+        CPU_SPLIT=$(awk -v u="$usr" -v s="$sys" -v hz="$TICK_HZ" -v n="$messages" \
+            'BEGIN {printf "%.4f / %.4f", u * 1000 / hz / n, s * 1000 / hz / n}')
+    fi
+    check "$via" 2 "$([[ $status == OK ]] && echo 2 || echo 0)"
+    [[ $status == OK ]] || CHECK="**ERRORS**: $(field detail) $CHECK"
+    compare bidi "$via" "${rate:-0}" "$CPU_MS"
+    row "bidi stream, 64 × 100 B in flight | $via | ${messages:-0} msgs | ${rate:-?} msg/s | ${p50:--} | ${p99:--} |" \
+        "$CPU_MS | $CPU_SPLIT | - | $VS | $CHECK"
+}
+
+sample_peak() { # sample_peak FILE PID...: the highest summed RSS seen, every 0.1 s, until killed
+    local file=$1 peak=0 r
+    shift
+    while :; do
+        r=$(rss_kib "$@")
+        if ((r > peak)); then peak=$r && echo "$peak" >"$file"; fi
+        sleep 0.1
+    done
+}
+memory_case() { # memory_case LABEL MODE "ARGS" VIA: one call moving a lot of bytes, with time and peak RSS
+    local label=$1 mode=$2 args=$3 via=$4 out status seconds before peak detail
+    target "$via"
+    snapshot
+    before=$(rss_kib "${PIDS[@]}")
+    echo "$before" >"$OUT/peak-$mode-$via.txt"
+    if ((${#PIDS[@]} > 0)); then
+        sample_peak "$OUT/peak-$mode-$via.txt" "${PIDS[@]}" &
+        SAMPLER=$!
+    fi
+    # shellcheck disable=SC2046
+    # shellcheck disable=SC2086 # args are words
+    out=$(env $(client_env "$via") timeout 600 java -Xmx3g -XX:MaxDirectMemorySize=3g -cp "$CP" BenchClient "$mode" \
+        "$(hostport)" $args 2>"$OUT/$mode-$via.err" || true)
+    [[ -n $SAMPLER ]] && { kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; }
+    echo "$out" >"$OUT/$mode-$via.txt"
+    peak=$(cat "$OUT/peak-$mode-$via.txt")
+    status=$(sed -n 's/.*status=\([A-Z]*\).*/\1/p' <<<"$out")
+    seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+    detail=$(sed -n 's/.*detail=\(.*\)/\1/p' <<<"$out" | cut -c1-120)
+    account "$via" 1
+    check "$via" 1 "$([[ $status == OK ]] && echo 1 || echo 0)"
+    [[ $status == OK ]] || CHECK="**FAILED** ${detail:-no answer}; $CHECK"
+    local memory=-
+    ((${#PIDS[@]} > 0)) && memory="$((peak / 1024)) (+$(((peak - before) / 1024)))"
+    row "$label | $via | 1 | ${seconds:-?} s | - | - | $CPU_MS | $CPU_SPLIT | $memory | - | $CHECK"
+}
+
+# ---- the run ----
+if [[ ${WAIT_IDLE:-0} == 1 ]]; then
+    log "waiting (at most 10 min) for the 1-minute load average to fall below 1"
+    for _ in $(seq 120); do awk '{exit !($1 < 1)}' /proc/loadavg && break; sleep 5; done
+fi
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# The JIT compiles the gateway's call path during its first minute of load (a profile showed the C2 compiler
+# threads still busy after 40 s): warm both proxies before any case, with sequential calls, many streams and
+# large messages (1/6, 1/2 and 1/3 of JIT_WARMUP).
+for via in nginx gateway; do
+    target "$via"
+    for load in "1 1 small $((JIT_WARMUP / 6))" "4 16 small $((JIT_WARMUP / 2))" "1 4 big $((JIT_WARMUP / 3))"; do
+        read -r c m body seconds <<<"$load"
+        timeout $((seconds + 60)) h2load -D "$((seconds > 0 ? seconds : 1))" -c "$c" -m "$m" -d "$OUT/$body.bin" \
+            -H 'content-type: application/grpc' -H 'te: trailers' "${HDRS[@]}" "$URL" >/dev/null 2>&1 || true
+    done
+done
+declare -A SPOT
+for via in direct nginx gateway; do
+    SPOT[$via]=$(spot_check "$via")
+    log "nghttp spot check through $via: ${SPOT[$via]}"
+done
+has_case() { [[ " $CASES " == *" $1 "* ]]; }
+each() { local via; for via in direct nginx gateway; do "$@" "$via"; done; }
+has_case small-1x1 && each h2load_case small-1x1 "100 B unary, 1 conn × 1 stream" "$OUT/small.bin" 1 1
+has_case small-1x64 && each h2load_case small-1x64 "100 B unary, 1 conn × 64 streams" "$OUT/small.bin" 1 64
+has_case small-64x1 && each h2load_case small-64x1 "100 B unary, 64 conns × 1 stream" "$OUT/small.bin" 64 1
+has_case big-1x1 && each h2load_case big-1x1 "4 MiB unary, 1 conn × 1 stream" "$OUT/big.bin" 1 1
+has_case big-1x4 && each h2load_case big-1x4 "4 MiB unary, 1 conn × 4 streams" "$OUT/big.bin" 1 4
+has_case bidi && each bidi_case
+if has_case huge-msg || [[ $HUGE == 1 ]]; then
+    if [[ $GATEWAY_BIG_JAVA_OPTS != "$GATEWAY_JAVA_OPTS" ]]; then
+        log "restarting the gateway with JVM options: $GATEWAY_BIG_JAVA_OPTS"
+        stop_gateway
+        start_gateway gateway-big "$GATEWAY_BIG_JAVA_OPTS"
+        wait_for 60 "gateway route to the echo worker" gateway_serves
+    fi
+    has_case huge-msg && each memory_case "one $BIG_MIB MiB message each way" big "$((BIG_MIB << 20))"
+    [[ $HUGE == 1 ]] && each memory_case "4 GiB streamed each way, 4 MiB messages" stream "$((4 << 30)) $((4 << 20))"
+fi
+
+# ---- the table ----
+{
+    echo "Run $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores; ${JIT_WARMUP} s JIT warm-up per proxy, then ${WARMUP} s warm-up + ~${DURATION} s per case;"
+    echo "nginx $(nginx -v 2>&1 | sed 's|.*/||'): 2 worker processes, grpc_pass, upstream keepalive, access log off;"
+    echo "gateway: ${GATEWAY_JAR##*/}, JVM options \"${GATEWAY_JAVA_OPTS:-none}\" (large message: \"$GATEWAY_BIG_JAVA_OPTS\"), access log on."
+    echo "nghttp spot checks: direct ${SPOT[direct]}; nginx ${SPOT[nginx]}; gateway ${SPOT[gateway]}."
+    echo "Load average (1/5/15 min) before the cases: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo
+    echo "| case | via | calls | throughput | p50 ms | p99 ms | CPU ms/call | CPU usr / sys ms/call | peak RSS MiB (growth) | gateway vs nginx | status check |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    printf '%s\n' "${ROWS[@]}"
+} | tee "$OUT/table.md"
+if grep -q OutOfMemoryError "$OUT"/gateway*.log; then
+    log "the gateway logged OutOfMemoryError: $(grep -c OutOfMemoryError "$OUT"/gateway*.log | tr '\n' ' ')"
+fi
+log "logs, h2load output and profiles: $OUT"
