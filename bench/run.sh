@@ -14,7 +14,7 @@
 #   PROFILE=1              also record JFR of the gateway in an extra run of "100 B 1x64" and "4 MiB 1x1"
 #   CASES                  space-separated subset of: small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg
 #   PORT_BASE              first of five fixed loopback ports (default 18400: 18401 worker, 18402 nginx,
-#                          18403 gateway gRPC, 18404 gateway HTTP)
+#                          18403 gateway gRPC, 18404 gateway HTTP, 18405 gateway actuator)
 #   OUT                    directory for logs, h2load logs and JFR files (default: a new temp dir, kept)
 #   BENCH_LIB              directory of jars (Netty, grpc-java) for the Java helpers (default: the gateway jar's)
 #   WAIT_IDLE=1            first wait (at most 10 min) for the 1-minute load average to fall below 1
@@ -36,7 +36,7 @@ GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 GATEWAY_BIG_JAVA_OPTS=${GATEWAY_BIG_JAVA_OPTS:--Xmx256m}
 PORT_BASE=${PORT_BASE:-18400}
 PORT_WORKER=$((PORT_BASE + 1)) PORT_NGINX=$((PORT_BASE + 2))
-PORT_GRPC=$((PORT_BASE + 3)) PORT_HTTP=$((PORT_BASE + 4))
+PORT_GRPC=$((PORT_BASE + 3)) PORT_HTTP=$((PORT_BASE + 4)) PORT_MANAGEMENT=$((PORT_BASE + 5))
 HOST=127.0.0.1
 OUT=${OUT:-$(mktemp -d /tmp/fgw-bench.XXXXXX)}
 mkdir -p "$OUT"
@@ -121,7 +121,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION CMD...
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-for port in $PORT_WORKER $PORT_NGINX $PORT_GRPC $PORT_HTTP; do
+for port in $PORT_WORKER $PORT_NGINX $PORT_GRPC $PORT_HTTP $PORT_MANAGEMENT; do
     port_free "$port" || die "port $HOST:$port is in use (set PORT_BASE)"
 done
 
@@ -180,9 +180,10 @@ start_gateway() { # start_gateway LOGNAME JAVA_OPTS: starts it and waits until i
     # shellcheck disable=SC2086 # the options are words
     GATEWAY_AUTH_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY start "$name" env -C "$OUT/gateway" java $opts -jar "$GATEWAY_JAR" \
         --server.address=$HOST --server.port="$PORT_HTTP" \
-        --spring.grpc.server.address=$HOST --spring.grpc.server.port="$PORT_GRPC"
+        --management.server.address=$HOST --management.server.port="$PORT_MANAGEMENT" \
+        --gateway.proxy.address=$HOST --gateway.proxy.port="$PORT_GRPC"
     GATEWAY_PID=$STARTED_PID
-    wait_for 180 "gateway" curl -sf "http://$HOST:$PORT_HTTP/actuator/health/readiness"
+    wait_for 180 "gateway" curl -sf "http://$HOST:$PORT_MANAGEMENT/actuator/health/readiness"
 }
 stop_gateway() { stop_group "$GATEWAY_PID"; }
 
@@ -234,7 +235,7 @@ rss_kib() { # rss_kib PID... → resident set in KiB, summed
         awk '{s += $1} END {print s + 0}'
 }
 gateway_codes() { # → "<calls ended OK> <calls ended otherwise>" from the gateway's call metrics
-    curl -sf "http://$HOST:$PORT_HTTP/actuator/prometheus" |
+    curl -sf "http://$HOST:$PORT_MANAGEMENT/actuator/prometheus" |
         awk '/^gateway_grpc_calls_seconds_count\{/ {if ($0 ~ /code="OK"/) ok += $NF; else bad += $NF}
              END {printf "%d %d\n", ok, bad}'
 }
