@@ -132,6 +132,7 @@ public class WorkerDirectory implements DisposableBean {
 
     private synchronized void follow(RegistrySnapshot snapshot) {
         Map<WorkerKey, Worker> kept = new HashMap<>();
+        List<Worker> added = new ArrayList<>();
         Set<WorkerKey> seen = new HashSet<>();
         Map<UUID, FunctionPool> nextPools = new HashMap<>();
         Map<FunctionPool, List<Worker>> members = new HashMap<>();
@@ -153,6 +154,7 @@ public class WorkerDirectory implements DisposableBean {
                         if (worker == null) {
                             continue;
                         }
+                        added.add(worker);
                     } else {
                         worker.update(version.version());
                     }
@@ -169,6 +171,12 @@ public class WorkerDirectory implements DisposableBean {
                 metrics.workerRetired(worker);
                 log.info("Worker {} removed", worker);
             }
+        });
+        // After the removals: a worker redeployed at the same address has the same series, which must be the
+        // new worker's, not dropped with the old one's.
+        added.forEach(worker -> {
+            metrics.workerAdded(worker);
+            log.info("Worker {} added", worker);
         });
         queues.keySet().removeIf(functionId -> {
             if (nextPools.containsKey(functionId)) {
@@ -202,11 +210,8 @@ public class WorkerDirectory implements DisposableBean {
      */
     private Worker build(WorkerKey key, FunctionInstance instance, VersionEntry version) {
         try {
-            Worker worker = new Worker(instance, version.version(), openChannel(instance),
+            return new Worker(instance, version.version(), openChannel(instance),
                     version.version().healthProtocol() == HealthProtocol.NONE);
-            metrics.workerAdded(worker);
-            log.info("Worker {} added", worker);
-            return worker;
         } catch (RuntimeException e) {
             if (unbuildable.add(key)) {
                 log.warn("Instance {} of version {} at {} is skipped: {}", LogSafe.escape(instance.id()),
