@@ -57,6 +57,7 @@ final class ClientConnection extends Http2ConnectionHandler {
     private CharSequence knownAuthorization;
     private ApiKey knownKey;
     private ChannelHandlerContext ctx;
+    private final BatchedFlush flushes = new BatchedFlush(this);
     private ScheduledFuture<?> idleClose;
     private boolean draining;
 
@@ -66,6 +67,8 @@ final class ClientConnection extends Http2ConnectionHandler {
         this.services = services;
         this.listener = listener;
         decoder.frameListener(new Frames());
+        // Frames that span socket reads are composed, not copied into one buffer: DATA passes on as slices.
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     static ClientConnection create(ProxyServices services, ProxyListener listener) {
@@ -76,6 +79,7 @@ final class ClientConnection extends Http2ConnectionHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
+        flushes.context(ctx);
         super.handlerAdded(ctx);
     }
 
@@ -162,12 +166,12 @@ final class ClientConnection extends Http2ConnectionHandler {
 
     void writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
         encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.voidPromise());
-        flush(ctx);
+        flushes.request();
     }
 
     void writeData(int streamId, ByteBuf data, boolean endStream, ChannelPromise promise) {
         encoder().writeData(ctx, streamId, data, 0, endStream, promise);
-        flush(ctx);
+        flushes.request();
     }
 
     ChannelPromise newPromise() {
@@ -176,13 +180,13 @@ final class ClientConnection extends Http2ConnectionHandler {
 
     void reset(int streamId, Http2Error error) {
         resetStream(ctx, streamId, error.code(), ctx.voidPromise());
-        flush(ctx);
+        flushes.request();
     }
 
     /** The bytes of a client DATA frame were written to the worker: let the client send as many more. */
     void consumed(int streamId, int bytes) {
         FlowWindows.consume(this, streamId, bytes);
-        flush(ctx);
+        flushes.request();
     }
 
     /** True while the client's half of the stream is open (it may still send DATA). */

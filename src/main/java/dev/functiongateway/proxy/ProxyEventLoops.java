@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -33,6 +34,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 @Component
 class ProxyEventLoops implements DisposableBean {
+
+    /**
+     * Socket reads from 2 KiB up to 256 KiB, sized by what the last reads filled: large messages move in few
+     * syscalls, small calls take small buffers.
+     */
+    static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(2048, 16384, 262144);
 
     private final boolean epoll = Epoll.isAvailable();
     private final EventLoopGroup acceptor;

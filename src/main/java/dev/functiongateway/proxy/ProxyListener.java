@@ -31,7 +31,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
@@ -99,6 +98,7 @@ public class ProxyListener implements SmartLifecycle {
         ServerBootstrap bootstrap = new ServerBootstrap().group(eventLoops.acceptor(), eventLoops.workers())
                 .channel(eventLoops.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyEventLoops.READS)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -106,9 +106,6 @@ public class ProxyListener implements SmartLifecycle {
                         if (tls != null) {
                             pipeline.addLast(tls.newHandler(channel.alloc()));
                         }
-                        // Writes forwarded from worker connections flush once per event-loop turn, not per frame.
-                        pipeline.addLast(new FlushConsolidationHandler(
-                                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                         pipeline.addLast(ClientConnection.create(services, ProxyListener.this));
                     }
                 });

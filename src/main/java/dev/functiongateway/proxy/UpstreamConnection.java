@@ -46,6 +46,7 @@ final class UpstreamConnection extends Http2ConnectionHandler {
     private final IntObjectMap<ProxyStream> calls = new IntObjectHashMap<>();
     private final ArrayDeque<ProxyStream> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private final BatchedFlush flushes = new BatchedFlush(this);
     private boolean active;
     private boolean closed;
     /** No new streams here: the worker sent GOAWAY, or stream ids ran out. */
@@ -60,6 +61,8 @@ final class UpstreamConnection extends Http2ConnectionHandler {
         this.key = key;
         this.properties = properties;
         decoder.frameListener(new Frames());
+        // Frames that span socket reads are composed, not copied into one buffer: DATA passes on as slices.
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     static UpstreamConnection create(Upstreams pool, EventLoop loop, Upstreams.Key key, ProxyProperties properties) {
@@ -104,7 +107,7 @@ final class UpstreamConnection extends Http2ConnectionHandler {
             }
         });
         encoder().writeHeaders(ctx, id, headers, 0, endOfStream, sent);
-        flush(ctx);
+        flushes.request();
         return id;
     }
 
@@ -114,18 +117,18 @@ final class UpstreamConnection extends Http2ConnectionHandler {
 
     void writeData(int streamId, ByteBuf data, boolean endOfStream, ChannelPromise promise) {
         encoder().writeData(ctx, streamId, data, 0, endOfStream, promise);
-        flush(ctx);
+        flushes.request();
     }
 
     void writeTrailers(int streamId, Http2Headers trailers) {
         encoder().writeHeaders(ctx, streamId, trailers, 0, true, ctx.voidPromise());
-        flush(ctx);
+        flushes.request();
     }
 
     void reset(int streamId, Http2Error error) {
         calls.remove(streamId);
         resetStream(ctx, streamId, error.code(), ctx.voidPromise());
-        flush(ctx);
+        flushes.request();
         closeIfDrained();
     }
 
@@ -138,7 +141,7 @@ final class UpstreamConnection extends Http2ConnectionHandler {
     /** The bytes of a worker DATA frame reached the client: let the worker send as many more. */
     void consumed(int streamId, int bytes) {
         FlowWindows.consume(this, streamId, bytes);
-        flush(ctx);
+        flushes.request();
     }
 
     /** The worker is no longer in the registry, or it sent GOAWAY: finish the calls here, take no new ones. */
@@ -169,6 +172,7 @@ final class UpstreamConnection extends Http2ConnectionHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
+        flushes.context(ctx);
         super.handlerAdded(ctx);
     }
 

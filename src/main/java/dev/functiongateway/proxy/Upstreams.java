@@ -24,7 +24,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
@@ -101,6 +100,7 @@ class Upstreams {
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(eventLoops.socketChannel())
                 .resolver(eventLoops.resolver())
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, ProxyEventLoops.READS)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.upstreamConnectTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -110,9 +110,6 @@ class Upstreams {
                             pipeline.addLast(tls.newHandler(channel.alloc(), key.address().host(),
                                     key.address().port()));
                         }
-                        // Many small flushes (one per forwarded frame) become one write per event-loop turn.
-                        pipeline.addLast(new FlushConsolidationHandler(
-                                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                         pipeline.addLast(new IdleStateHandler(properties.upstreamKeepaliveTime().toNanos(), 0, 0,
                                 TimeUnit.NANOSECONDS));
                         pipeline.addLast(handler);

@@ -292,6 +292,26 @@ class ProxyCoreTest extends ProxyTestSupport {
                 Status.Code.FAILED_PRECONDITION, "HTTP listener");
     }
 
+    @Test
+    void aCallWhoseDeadlinePassesWhileItWaitsForASlotEndsThereAndNeverReachesTheWorker() throws Exception {
+        TestWorker worker = worker("only");
+        Deployed d = deploy(1, worker);
+        var holder = connection();
+        with(GRPCInferenceServiceGrpc.newBlockingStub(holder), metadata(invokeKey, d.functionId(), null))
+                .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
+
+        var waiting = with(GRPCInferenceServiceGrpc.newBlockingStub(connection()),
+                metadata(invokeKey, d.functionId(), null));
+        assertThatThrownBy(() -> waiting.withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build()))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+
+        holder.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        assertThat(waiting.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build()).getModelName()).isEqualTo("only");
+        assertThat(worker.calls.get()).as("the expired call was never forwarded").isEqualTo(2);
+    }
+
     private Map<String, String> request(String path, Deployed d) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(":method", "POST");
