@@ -195,6 +195,8 @@ class HttpSessionsTest {
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
 
         admin.post(deployment, "{\"endpoints\":[\"" + kept.address() + "\"],\"maxRequestConcurrency\":8}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployment)
+                .at("/deployment/status")));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertProblem(HTTP.send(invoke("x")
                 .header("NVCF-REQID", requestId).build(), HttpResponse.BodyHandlers.ofString()), 404,
                 "without nvcf-reqid"));
