@@ -15,15 +15,17 @@ import javax.crypto.spec.SecretKeySpec;
  * Session ids ({@code nvcf-reqid}) that carry their own binding, so that any replica can resume a session
  * without asking the database. An id is a UUID (version 8, RFC 9562's custom format, so clients that expect a
  * UUID keep working) whose 122 free bits hold: issue time (32, epoch seconds), a random nonce (24), a digest of
- * the worker instance (16), a digest of the key's id (8), and 42 bits of HMAC-SHA256, under a secret every
+ * the worker instance (16), a digest of the key's id (14), and 36 bits of HMAC-SHA256, under a secret every
  * replica shares ({@link SessionSecret}), over the function, version, instance id and address, key id, issue
  * time and nonce. The function and version are not in the id: the call names the function, and the version is
- * that of the one worker whose digest and signature match. Forging an id would take about 2^41 guesses per
- * success, online, and would only name a session of the caller's own key. Thread-safe.
+ * that of the one worker whose digest and signature match. Forging an id would take about 2^35 guesses per
+ * success, online, and would only name a session of the caller's own key (the signature covers the key). The
+ * key digest only tells another key's ids from garbage for the refusal metric; one key in 16384 shares it.
+ * Thread-safe.
  */
 public final class SessionIds {
 
-    private static final int MAC_BITS = 42;
+    private static final int MAC_BITS = 36;
 
     /** What an id says before its signature is checked against a worker. */
     record Decoded(long issuedSeconds, int nonce, int instanceDigest, int keyDigest, long mac) {
@@ -50,10 +52,10 @@ public final class SessionIds {
         int key = keyDigest(keyId);
         // 122 payload bits around the version (4 bits: 8) and the variant (2 bits: 10) of a UUID. High half:
         // time(32) nonce-high(16) version(4) nonce-low(8) instance-high(4); low half: variant(2)
-        // instance-low(12) key(8) mac(42).
+        // instance-low(12) key(14) mac(36).
         long high = seconds << 32 | (long) (nonce >>> 8) << 16 | 0x8L << 12 | (long) (nonce & 0xFF) << 4
                 | (instance >>> 12) & 0xF;
-        long low = 0x8000_0000_0000_0000L | (long) (instance & 0xFFF) << 50 | (long) key << 42 | mac;
+        long low = 0x8000_0000_0000_0000L | (long) (instance & 0xFFF) << 50 | (long) key << MAC_BITS | mac;
         return new UUID(high, low).toString();
     }
 
@@ -76,7 +78,7 @@ public final class SessionIds {
         long seconds = high >>> 32;
         int nonce = (int) ((high >>> 16) & 0xFFFF) << 8 | (int) ((high >>> 4) & 0xFF);
         int instance = (int) (high & 0xF) << 12 | (int) ((low >>> 50) & 0xFFF);
-        int key = (int) ((low >>> 42) & 0xFF);
+        int key = (int) ((low >>> MAC_BITS) & 0x3FFF);
         long mac = low & ((1L << MAC_BITS) - 1);
         return new Decoded(seconds, nonce, instance, key, mac);
     }
@@ -93,7 +95,7 @@ public final class SessionIds {
     }
 
     static int keyDigest(UUID keyId) {
-        return (int) (digest(keyId.toString()) & 0xFF);
+        return (int) (digest(keyId.toString()) & 0x3FFF);
     }
 
     private long mac(UUID functionId, Worker worker, UUID keyId, long seconds, int nonce) {

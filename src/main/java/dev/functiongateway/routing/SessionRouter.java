@@ -2,6 +2,7 @@ package dev.functiongateway.routing;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -154,11 +155,19 @@ public class SessionRouter {
                     || id.issuedAt().plus(sessions.idMaxAge()).isBefore(clock.instant())) {
                 return refuse(IdRefusal.EXPIRED);
             }
-            Worker worker = workerOf(id, functionId, key);
+            FunctionPool pool = directory.pool(functionId);
+            List<Worker> candidates = pool == null ? List.of() : pool.workers().stream()
+                    .filter(w -> SessionIds.instanceDigest(w) == id.instanceDigest()).toList();
+            Worker worker = candidates.stream().filter(w -> ids.verifies(id, functionId, w, key.id())).findFirst()
+                    .orElse(null);
             if (worker == null) {
+                // No worker by that digest: it is gone. One that fails the signature: the id is not ours.
+                return refuse(candidates.isEmpty() ? IdRefusal.WORKER_GONE : IdRefusal.UNKNOWN);
+            }
+            if (!worker.healthy()) {
                 return refuse(IdRefusal.WORKER_GONE);
             }
-            binding = bind(requestId, functionId, worker, listener, directory.pool(functionId));
+            binding = bind(requestId, functionId, worker, listener, pool);
         }
         if (!binding.worker.healthy()) {
             return refuse(IdRefusal.WORKER_GONE);
@@ -212,20 +221,6 @@ public class SessionRouter {
 
     private void sessionEnded(String listener) {
         open.get(listener).decrementAndGet();
-    }
-
-    /** The healthy worker of this function that the id was minted for, if any. */
-    private Worker workerOf(SessionIds.Decoded id, UUID functionId, ApiKey key) {
-        FunctionPool pool = directory.pool(functionId);
-        if (pool == null) {
-            return null;
-        }
-        for (Worker worker : pool.workers()) {
-            if (worker.healthy() && ids.verifies(id, functionId, worker, key.id())) {
-                return worker;
-            }
-        }
-        return null;
     }
 
     private CompletableFuture<Session> refuse(IdRefusal reason) {
