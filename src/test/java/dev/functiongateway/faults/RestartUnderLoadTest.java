@@ -95,7 +95,7 @@ class RestartUnderLoadTest {
             }
 
             List<Call> afterRestart = calls.stream().filter(c -> c.startedAt() > upAgainAt.get()).toList();
-            System.out.printf("Restart under load: %d calls, %d failed, all while the gateway was down; %d after it%n",
+            System.out.printf("Restart under load: %d calls, %d failed while the gateway was down, %d started after it was up%n",
                     calls.size(), calls.stream().filter(c -> c.code() != Status.Code.OK).count(), afterRestart.size());
             assertThat(afterRestart).extracting(Call::code).containsOnly(Status.Code.OK);
             assertThat(calls.stream().filter(c -> c.code() == Status.Code.OK).count())

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +26,7 @@ import dev.functiongateway.faults.FaultGateway.Deployed;
 import dev.functiongateway.proxy.ProxyProperties;
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.RunningGateway;
+import dev.functiongateway.support.SilentServer;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
@@ -193,30 +190,13 @@ class WorkerFaultsTest {
 
     @Test
     void aWorkerThatAcceptsButNeverSpeaksMeetsTheClientsDeadlineNotTheKeepalive() throws Exception {
-        try (ServerSocket silent = new ServerSocket()) {
-            silent.bind(new InetSocketAddress("127.0.0.1", 0));
-            List<Socket> accepted = new ArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silent.accept());
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
-            acceptor.start();
-            Deployed d = FaultGateway.deploy(admin, false, "127.0.0.1:" + silent.getLocalPort());
+        try (SilentServer silent = new SilentServer()) {
+            Deployed d = FaultGateway.deploy(admin, false, silent.address());
             var stub = calling(GRPCInferenceServiceGrpc.newBlockingStub(connection()), key, d)
                     .withDeadlineAfter(500, TimeUnit.MILLISECONDS);
             assertThatThrownBy(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("m").build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
-            silent.close();
-            acceptor.join(5000);
-            for (Socket s : accepted) {
-                s.close();
-            }
         }
     }
 

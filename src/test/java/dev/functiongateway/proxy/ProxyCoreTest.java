@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +32,7 @@ import com.google.protobuf.ByteString;
 import dev.functiongateway.support.AdminClient.Response;
 import dev.functiongateway.support.RawHttp2;
 import dev.functiongateway.support.RawHttp2.Frame;
+import dev.functiongateway.support.SilentServer;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
@@ -163,28 +162,13 @@ class ProxyCoreTest extends ProxyTestSupport {
 
     @Test
     void aWorkerThatStopsAnsweringEndsTheCallWithUnavailableWithoutAClientDeadline() throws Exception {
-        try (ServerSocket silent = new ServerSocket()) {
-            silent.bind(new InetSocketAddress("127.0.0.1", 0));
-            List<Socket> accepted = new ArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silent.accept());
-                    }
-                } catch (java.io.IOException closed) {
-                    // the test is over
-                }
-            });
-            acceptor.start();
-            Deployed d = deployUnchecked("127.0.0.1:" + silent.getLocalPort());
+        try (SilentServer silent = new SilentServer()) {
+            Deployed d = deployUnchecked(silent.address());
             var call = with(GRPCInferenceServiceGrpc.newFutureStub(connection()), metadata(invokeKey, d.functionId(), null))
                     .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
             assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
                             .isEqualTo(Status.Code.UNAVAILABLE));
-            for (Socket s : accepted) {
-                s.close();
-            }
         }
     }
 
