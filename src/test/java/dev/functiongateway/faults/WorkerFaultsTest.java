@@ -14,8 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import dev.functiongateway.faults.FaultGateway.Deployed;
 import dev.functiongateway.proxy.ProxyProperties;
 import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.GaugePeak;
 import dev.functiongateway.support.RunningGateway;
 import dev.functiongateway.support.SilentServer;
 import dev.functiongateway.support.TestWorker;
@@ -206,15 +205,7 @@ class WorkerFaultsTest {
         Deployed d = FaultGateway.deploy(admin, true, worker.address());
         MeterRegistry meters = gateway.bean(MeterRegistry.class);
         long window = gateway.bean(ProxyProperties.class).streamWindow().toBytes();
-        AtomicLong maxBuffered = new AtomicLong();
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                maxBuffered.accumulateAndGet((long) meters.get("gateway.grpc.buffered.bytes").gauge().value(), Math::max);
-                Thread.onSpinWait();
-            }
-        });
-        sampler.start();
+        GaugePeak buffered = new GaugePeak(meters, "gateway.grpc.buffered.bytes");
         int messages = 2048;
         CompletableFuture<ClientCallStreamObserver<DownloadRequest>> call = new CompletableFuture<>();
         calling(StreamsGrpc.newStub(connection()), key, d).download(
@@ -252,8 +243,7 @@ class WorkerFaultsTest {
         call.get().cancel("the test is over", null);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> meters.get("gateway.grpc.buffered.bytes").gauge().value() == 0);
-        sampling.set(false);
-        sampler.join();
-        assertThat(maxBuffered.get()).as("bytes the gateway held").isPositive().isLessThanOrEqualTo(2 * window);
+        buffered.close();
+        assertThat(buffered.max()).as("bytes the gateway held").isPositive().isLessThanOrEqualTo(2 * window);
     }
 }

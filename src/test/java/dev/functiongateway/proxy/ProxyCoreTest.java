@@ -17,8 +17,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,6 +28,7 @@ import org.springframework.test.context.TestPropertySource;
 import com.google.protobuf.ByteString;
 
 import dev.functiongateway.support.AdminClient.Response;
+import dev.functiongateway.support.GaugePeak;
 import dev.functiongateway.support.RawHttp2;
 import dev.functiongateway.support.RawHttp2.Frame;
 import dev.functiongateway.support.SilentServer;
@@ -121,15 +120,7 @@ class ProxyCoreTest extends ProxyTestSupport {
     void oneMessageManyTimesLargerThanTheWindowsPassesBothWaysWithBoundedBuffers() throws Exception {
         TestWorker worker = worker("echo");
         Deployed d = deploy(0, worker);
-        AtomicLong maxBuffered = new AtomicLong();
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                maxBuffered.accumulateAndGet((long) meters.get("gateway.grpc.buffered.bytes").gauge().value(), Math::max);
-                Thread.onSpinWait();
-            }
-        });
-        sampler.start();
+        GaugePeak buffered = new GaugePeak(meters, "gateway.grpc.buffered.bytes");
         ByteString big = TestWorker.chunk(7, 8 * 1024 * 1024);
         CompletableFuture<ByteString> echoed = new CompletableFuture<>();
         StreamObserver<Chunk> requests = with(StreamsGrpc.newStub(connection()), metadata(invokeKey, d.functionId(), null))
@@ -151,12 +142,11 @@ class ProxyCoreTest extends ProxyTestSupport {
         requests.onNext(Chunk.newBuilder().setData(big).build());
         requests.onCompleted();
         ByteString back = echoed.get(60, TimeUnit.SECONDS);
-        sampling.set(false);
-        sampler.join();
+        buffered.close();
 
         assertThat(back.equals(big)).as("the 8 MiB message came back intact").isTrue();
         // One stream window each way at most, whatever the message size.
-        assertThat(maxBuffered.get()).isPositive().isLessThanOrEqualTo(2 * STREAM_WINDOW);
+        assertThat(buffered.max()).isPositive().isLessThanOrEqualTo(2 * STREAM_WINDOW);
         await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("gateway.grpc.buffered.bytes").gauge().value() == 0);
     }
 
