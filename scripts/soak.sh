@@ -53,9 +53,13 @@ GATEWAY_AUTH_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY" java -Xmx512m -jar "$JAR" \
     --spring.datasource.url="jdbc:h2:file:$work/db" >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 
+# curl or wget, whichever CI has (.ci/run installs one of them).
+ready_probe() {
+    if command -v curl >/dev/null 2>&1; then curl -fsS "$1" >/dev/null 2>&1; else wget -q -O /dev/null "$1"; fi
+}
 ready=""
 for _ in $(seq 1 120); do
-    if curl -fsS "http://127.0.0.1:$MANAGEMENT_PORT/actuator/health/readiness" >/dev/null 2>&1; then
+    if ready_probe "http://127.0.0.1:$MANAGEMENT_PORT/actuator/health/readiness"; then
         ready=yes
         break
     fi
