@@ -6,12 +6,16 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.MethodParameter;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -72,6 +76,20 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(IllegalArgumentException.class)
     ProblemDetail badRequest(IllegalArgumentException e) {
         return problem(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    /**
+     * The database is unreachable or failed mid-transaction: nothing was stored, and the client may try again.
+     * One line in the log, no stack trace: an outage is an operational state, not a bug.
+     */
+    @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            CannotCreateTransactionException.class, TransactionSystemException.class })
+    ResponseEntity<ProblemDetail> databaseUnavailable(Exception e, ServerWebExchange exchange) {
+        log.warn("Admin request {} {} refused, the database is unavailable: {}", exchange.getRequest().getMethod(),
+                LogSafe.escape(exchange.getRequest().getPath().value()), LogSafe.escape(e.getClass().getSimpleName()));
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "the gateway's database is unavailable; nothing was "
+                        + "changed; try again later (invocation goes on meanwhile)"));
     }
 
     @ExceptionHandler(Exception.class)

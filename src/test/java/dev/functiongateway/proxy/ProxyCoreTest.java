@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,8 +17,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,8 +28,10 @@ import org.springframework.test.context.TestPropertySource;
 import com.google.protobuf.ByteString;
 
 import dev.functiongateway.support.AdminClient.Response;
+import dev.functiongateway.support.GaugePeak;
 import dev.functiongateway.support.RawHttp2;
 import dev.functiongateway.support.RawHttp2.Frame;
+import dev.functiongateway.support.SilentServer;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
@@ -122,15 +120,7 @@ class ProxyCoreTest extends ProxyTestSupport {
     void oneMessageManyTimesLargerThanTheWindowsPassesBothWaysWithBoundedBuffers() throws Exception {
         TestWorker worker = worker("echo");
         Deployed d = deploy(0, worker);
-        AtomicLong maxBuffered = new AtomicLong();
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                maxBuffered.accumulateAndGet((long) meters.get("gateway.grpc.buffered.bytes").gauge().value(), Math::max);
-                Thread.onSpinWait();
-            }
-        });
-        sampler.start();
+        GaugePeak buffered = new GaugePeak(meters, "gateway.grpc.buffered.bytes");
         ByteString big = TestWorker.chunk(7, 8 * 1024 * 1024);
         CompletableFuture<ByteString> echoed = new CompletableFuture<>();
         StreamObserver<Chunk> requests = with(StreamsGrpc.newStub(connection()), metadata(invokeKey, d.functionId(), null))
@@ -152,39 +142,23 @@ class ProxyCoreTest extends ProxyTestSupport {
         requests.onNext(Chunk.newBuilder().setData(big).build());
         requests.onCompleted();
         ByteString back = echoed.get(60, TimeUnit.SECONDS);
-        sampling.set(false);
-        sampler.join();
+        buffered.close();
 
         assertThat(back.equals(big)).as("the 8 MiB message came back intact").isTrue();
         // One stream window each way at most, whatever the message size.
-        assertThat(maxBuffered.get()).isPositive().isLessThanOrEqualTo(2 * STREAM_WINDOW);
+        assertThat(buffered.max()).isPositive().isLessThanOrEqualTo(2 * STREAM_WINDOW);
         await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("gateway.grpc.buffered.bytes").gauge().value() == 0);
     }
 
     @Test
     void aWorkerThatStopsAnsweringEndsTheCallWithUnavailableWithoutAClientDeadline() throws Exception {
-        try (ServerSocket silent = new ServerSocket()) {
-            silent.bind(new InetSocketAddress("127.0.0.1", 0));
-            List<Socket> accepted = new ArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silent.accept());
-                    }
-                } catch (java.io.IOException closed) {
-                    // the test is over
-                }
-            });
-            acceptor.start();
-            Deployed d = deployUnchecked("127.0.0.1:" + silent.getLocalPort());
+        try (SilentServer silent = new SilentServer()) {
+            Deployed d = deployUnchecked(silent.address());
             var call = with(GRPCInferenceServiceGrpc.newFutureStub(connection()), metadata(invokeKey, d.functionId(), null))
                     .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
             assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
                             .isEqualTo(Status.Code.UNAVAILABLE));
-            for (Socket s : accepted) {
-                s.close();
-            }
         }
     }
 

@@ -21,11 +21,16 @@ public final class RunningGateway implements AutoCloseable {
         this.context = context;
     }
 
-    /** Starts a gateway with these properties on top of the defaults and random HTTP and gRPC ports. */
+    /**
+     * Starts a gateway with these properties on top of the defaults, on random HTTP and gRPC ports unless the
+     * properties name ports ({@code server.port}, {@code gateway.proxy.port}).
+     */
     public static RunningGateway start(Map<String, String> properties) {
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--gateway.proxy.port=0",
-                "--management.server.port=0"));
-        properties.forEach((k, v) -> args.add("--" + k + "=" + v));
+        Map<String, String> all = new java.util.HashMap<>(Map.of("server.port", "0", "gateway.proxy.port", "0",
+                "management.server.port", "0"));
+        all.putAll(properties);
+        List<String> args = new ArrayList<>();
+        all.forEach((k, v) -> args.add("--" + k + "=" + v));
         return new RunningGateway(new SpringApplicationBuilder(FunctionGatewayApplication.class)
                 .run(args.toArray(String[]::new)));
     }
