@@ -1,11 +1,15 @@
 package dev.functiongateway.proxy;
 
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
 
 /**
  * Builds the proxy's two {@link Http2ConnectionHandler}s (towards clients and towards workers) on Netty's
@@ -21,6 +25,8 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
         T create(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings);
     }
 
+    private static final int ALLOCATION_QUANTUM = 64 * 1024;
+
     private final Factory<T> factory;
 
     private Http2Handlers(Factory<T> factory) {
@@ -30,7 +36,7 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
     /** The handler of a client connection: the listener's side. */
     static <T extends Http2ConnectionHandler> T forClients(ProxyProperties properties, Factory<T> factory) {
         Http2Handlers<T> builder = new Http2Handlers<>(factory);
-        builder.server(true);
+        builder.connection(connection(true));
         builder.initialSettings(Http2Settings.defaultSettings()
                 .maxConcurrentStreams(properties.maxConcurrentStreams())
                 .initialWindowSize((int) properties.streamWindow().toBytes())
@@ -44,7 +50,7 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
     /** The handler of a connection to a worker. */
     static <T extends Http2ConnectionHandler> T forWorkers(ProxyProperties properties, Factory<T> factory) {
         Http2Handlers<T> builder = new Http2Handlers<>(factory);
-        builder.server(false);
+        builder.connection(connection(false));
         builder.initialSettings(Http2Settings.defaultSettings()
                 .pushEnabled(false)
                 .initialWindowSize((int) properties.streamWindow().toBytes())
@@ -52,6 +58,19 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
         builder.encoderEnforceMaxConcurrentStreams(true);
         builder.gracefulShutdownTimeoutMillis(0);
         return builder.build();
+    }
+
+    /**
+     * A connection whose outbound DATA is shared among its streams in 64 KiB turns. Netty's default turn is 1 KiB:
+     * with several large calls on one connection every frame would carry 1 KiB, and each frame costs as much
+     * to write as 16 KiB of payload.
+     */
+    private static Http2Connection connection(boolean server) {
+        Http2Connection connection = new DefaultHttp2Connection(server);
+        WeightedFairQueueByteDistributor distributor = new WeightedFairQueueByteDistributor(connection);
+        distributor.allocationQuantum(ALLOCATION_QUANTUM);
+        connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, distributor));
+        return connection;
     }
 
     /** True if Netty's HTTP/2 codec handles this error itself (protocol errors: RST_STREAM or GOAWAY). */

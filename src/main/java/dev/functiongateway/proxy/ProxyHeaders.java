@@ -2,6 +2,8 @@ package dev.functiongateway.proxy;
 
 import java.util.UUID;
 
+import dev.functiongateway.observability.CallRecord;
+import dev.functiongateway.support.Ids;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
@@ -42,30 +44,15 @@ final class ProxyHeaders {
             return null;
         }
         String text = value.toString().trim();
-        // UUID.fromString is lenient (it accepts "1-2-3-4-5"): only the canonical 36-character form is an id.
-        if (text.length() != 36 || text.charAt(8) != '-' || text.charAt(13) != '-' || text.charAt(18) != '-'
-                || text.charAt(23) != '-') {
+        if (!Ids.isCanonicalUuid(text)) {
             throw new IllegalArgumentException(name + " is not a UUID");
         }
-        try {
-            return UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + " is not a UUID");
-        }
+        return Ids.parseUuid(text);
     }
 
-    /** The trace id of a W3C {@code traceparent} header ({@code 00-<trace id>-<span id>-<flags>}), or null. */
+    /** The trace id of the call's W3C {@code traceparent} header, or null. */
     static String traceId(Http2Headers headers) {
         CharSequence traceparent = headers.get(TRACEPARENT);
-        if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
-                || traceparent.charAt(35) != '-') {
-            return null;
-        }
-        for (int i = 3; i < 35; i++) {
-            if (Character.digit(traceparent.charAt(i), 16) < 0) {
-                return null;
-            }
-        }
-        return traceparent.subSequence(3, 35).toString();
+        return traceparent == null ? null : CallRecord.traceId(traceparent.toString());
     }
 }

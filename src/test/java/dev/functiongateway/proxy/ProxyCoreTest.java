@@ -200,17 +200,27 @@ class ProxyCoreTest extends ProxyTestSupport {
         Deployed d = deploy(0, worker("w"));
         Frame goAway = null;
         try (RawHttp2 client = new RawHttp2(grpcPort)) {
-            for (int i = 0; i < 200; i++) {
-                int stream = 1 + 2 * i;
-                client.headers(stream, request("/inference.GRPCInferenceService/ServerLive", d), false);
-                client.rstStream(stream, 0x8);
-            }
-            client.flush();
+            // Written from another thread while this one reads: the gateway closes the connection mid-burst, and
+            // its GOAWAY must be read before the close can reset the socket.
+            Thread burst = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        int stream = 1 + 2 * i;
+                        client.headers(stream, request("/inference.GRPCInferenceService/ServerLive", d), false);
+                        client.rstStream(stream, 0x8);
+                        client.flush();
+                    }
+                } catch (java.io.IOException closedByTheGateway) {
+                    // expected once the limit is reached
+                }
+            });
+            burst.start();
             for (Frame f = client.read(); f != null; f = client.read()) {
                 if (f.type() == RawHttp2.GOAWAY) {
                     goAway = f;
                 }
             }
+            burst.join();
         }
         assertThat(goAway).as("GOAWAY").isNotNull();
         assertThat(goAway.errorCode()).as("ENHANCE_YOUR_CALM").isEqualTo(0xB);
