@@ -14,15 +14,12 @@ import dev.functiongateway.auth.Authentication;
 import dev.functiongateway.auth.BearerToken;
 import dev.functiongateway.routing.ConnectionSessions;
 import dev.functiongateway.routing.Session;
-import dev.functiongateway.support.LogSafe;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -40,7 +37,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  *
  * <p>Threading: everything here, and in its {@link ProxyStream}s, runs on the connection's event loop.
  */
-final class ClientConnection extends Http2ConnectionHandler {
+final class ClientConnection extends ProxyConnection {
 
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
@@ -56,19 +53,15 @@ final class ClientConnection extends Http2ConnectionHandler {
      */
     private CharSequence knownAuthorization;
     private ApiKey knownKey;
-    private ChannelHandlerContext ctx;
-    private final BatchedFlush flushes = new BatchedFlush(this);
     private ScheduledFuture<?> idleClose;
     private boolean draining;
 
     private ClientConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
             ProxyServices services, ProxyListener listener) {
-        super(decoder, encoder, settings);
+        super(decoder, encoder, settings, services.properties());
         this.services = services;
         this.listener = listener;
         decoder.frameListener(new Frames());
-        // Frames that span socket reads are composed, not copied into one buffer: DATA passes on as slices.
-        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     static ClientConnection create(ProxyServices services, ProxyListener listener) {
@@ -77,16 +70,8 @@ final class ClientConnection extends Http2ConnectionHandler {
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        this.ctx = ctx;
-        flushes.context(ctx);
-        super.handlerAdded(ctx);
-    }
-
-    @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
-        FlowWindows.raiseConnectionWindow(this, services.properties());
         listener.opened(this);
         scheduleIdleClose();
     }
@@ -103,18 +88,8 @@ final class ClientConnection extends Http2ConnectionHandler {
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (Http2Handlers.isHttp2Exception(cause)) {
-            super.exceptionCaught(ctx, cause);
-            return;
-        }
-        // A reset connection, a TLS failure, bytes that are not HTTP/2: routine for a listener on the network.
-        log.debug("Client connection {} failed: {}", ctx.channel().remoteAddress(), LogSafe.escape(cause.toString()));
-        ctx.close();
-    }
-
-    ChannelHandlerContext context() {
-        return ctx;
+    protected Object peer() {
+        return ctx.channel().remoteAddress();
     }
 
     ProxyServices services() {
@@ -166,27 +141,12 @@ final class ClientConnection extends Http2ConnectionHandler {
 
     void writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
         encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.voidPromise());
-        flushes.request();
-    }
-
-    void writeData(int streamId, ByteBuf data, boolean endStream, ChannelPromise promise) {
-        encoder().writeData(ctx, streamId, data, 0, endStream, promise);
-        flushes.request();
-    }
-
-    ChannelPromise newPromise() {
-        return ctx.newPromise();
+        flushSoon();
     }
 
     void reset(int streamId, Http2Error error) {
         resetStream(ctx, streamId, error.code(), ctx.voidPromise());
-        flushes.request();
-    }
-
-    /** The bytes of a client DATA frame were written to the worker: let the client send as many more. */
-    void consumed(int streamId, int bytes) {
-        FlowWindows.consume(this, streamId, bytes);
-        flushes.request();
+        flushSoon();
     }
 
     /** True while the client's half of the stream is open (it may still send DATA). */

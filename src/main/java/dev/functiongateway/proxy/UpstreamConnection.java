@@ -15,7 +15,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -33,7 +32,7 @@ import io.netty.util.collection.IntObjectMap;
  *
  * <p>Threading: confined to its event loop.
  */
-final class UpstreamConnection extends Http2ConnectionHandler {
+final class UpstreamConnection extends ProxyConnection {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
     private static final Status CLOSED = Status.UNAVAILABLE.withDescription(
@@ -45,8 +44,6 @@ final class UpstreamConnection extends Http2ConnectionHandler {
     private final ProxyProperties properties;
     private final IntObjectMap<ProxyStream> calls = new IntObjectHashMap<>();
     private final ArrayDeque<ProxyStream> waiting = new ArrayDeque<>();
-    private ChannelHandlerContext ctx;
-    private final BatchedFlush flushes = new BatchedFlush(this);
     private boolean active;
     private boolean closed;
     /** No new streams here: the worker sent GOAWAY, or stream ids ran out. */
@@ -55,14 +52,12 @@ final class UpstreamConnection extends Http2ConnectionHandler {
 
     private UpstreamConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
             Upstreams pool, EventLoop loop, Upstreams.Key key, ProxyProperties properties) {
-        super(decoder, encoder, settings);
+        super(decoder, encoder, settings, properties);
         this.pool = pool;
         this.loop = loop;
         this.key = key;
         this.properties = properties;
         decoder.frameListener(new Frames());
-        // Frames that span socket reads are composed, not copied into one buffer: DATA passes on as slices.
-        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     static UpstreamConnection create(Upstreams pool, EventLoop loop, Upstreams.Key key, ProxyProperties properties) {
@@ -107,28 +102,19 @@ final class UpstreamConnection extends Http2ConnectionHandler {
             }
         });
         encoder().writeHeaders(ctx, id, headers, 0, endOfStream, sent);
-        flushes.request();
+        flushSoon();
         return id;
-    }
-
-    ChannelPromise newPromise() {
-        return ctx.newPromise();
-    }
-
-    void writeData(int streamId, ByteBuf data, boolean endOfStream, ChannelPromise promise) {
-        encoder().writeData(ctx, streamId, data, 0, endOfStream, promise);
-        flushes.request();
     }
 
     void writeTrailers(int streamId, Http2Headers trailers) {
         encoder().writeHeaders(ctx, streamId, trailers, 0, true, ctx.voidPromise());
-        flushes.request();
+        flushSoon();
     }
 
     void reset(int streamId, Http2Error error) {
         calls.remove(streamId);
         resetStream(ctx, streamId, error.code(), ctx.voidPromise());
-        flushes.request();
+        flushSoon();
         closeIfDrained();
     }
 
@@ -136,12 +122,6 @@ final class UpstreamConnection extends Http2ConnectionHandler {
     void forget(int streamId) {
         calls.remove(streamId);
         closeIfDrained();
-    }
-
-    /** The bytes of a worker DATA frame reached the client: let the worker send as many more. */
-    void consumed(int streamId, int bytes) {
-        FlowWindows.consume(this, streamId, bytes);
-        flushes.request();
     }
 
     /** The worker is no longer in the registry, or it sent GOAWAY: finish the calls here, take no new ones. */
@@ -170,16 +150,8 @@ final class UpstreamConnection extends Http2ConnectionHandler {
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        this.ctx = ctx;
-        flushes.context(ctx);
-        super.handlerAdded(ctx);
-    }
-
-    @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
-        FlowWindows.raiseConnectionWindow(this, properties);
         active = true;
         for (ProxyStream call : drainWaiting()) {
             call.upstreamReady(this);
@@ -229,13 +201,8 @@ final class UpstreamConnection extends Http2ConnectionHandler {
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (Http2Handlers.isHttp2Exception(cause)) {
-            super.exceptionCaught(ctx, cause);
-            return;
-        }
-        log.debug("Connection to worker {} failed: {}", key.address(), LogSafe.escape(cause.toString()));
-        ctx.close();
+    protected Object peer() {
+        return "worker " + key.address();
     }
 
     private ArrayList<ProxyStream> drainWaiting() {

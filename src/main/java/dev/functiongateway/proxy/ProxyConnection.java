@@ -1,0 +1,89 @@
+package dev.functiongateway.proxy;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.functiongateway.support.LogSafe;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+
+/**
+ * What both sides of the proxy share, a client's connection ({@link ClientConnection}) and a worker's
+ * ({@link UpstreamConnection}): the codec set up for forwarding (frames that span reads composed, not copied; a
+ * connection window of {@code gateway.proxy.connection-window}), writes flushed once per event-loop turn, windows
+ * returned once the other side took the bytes, and failures that are routine on a network logged at DEBUG.
+ *
+ * <p>Threading: the connection's event loop only.
+ */
+abstract class ProxyConnection extends Http2ConnectionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
+
+    private final ProxyProperties properties;
+    private final BatchedFlush flushes = new BatchedFlush(this);
+    /** Set when the handler joins its pipeline. */
+    protected ChannelHandlerContext ctx;
+
+    protected ProxyConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+            ProxyProperties properties) {
+        super(decoder, encoder, settings);
+        this.properties = properties;
+        setCumulator(COMPOSITE_CUMULATOR);
+    }
+
+    /** Who is at the other end, for the log. */
+    protected abstract Object peer();
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        flushes.context(ctx);
+        super.handlerAdded(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx);
+        FlowWindows.raiseConnectionWindow(this, properties);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (Http2Handlers.isHttp2Exception(cause)) {
+            super.exceptionCaught(ctx, cause);
+            return;
+        }
+        // A reset connection, a TLS failure, bytes that are not HTTP/2: routine for a proxy on the network.
+        log.debug("Connection with {} failed: {}", peer(), LogSafe.escape(cause.toString()));
+        ctx.close();
+    }
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    ChannelPromise newPromise() {
+        return ctx.newPromise();
+    }
+
+    void writeData(int streamId, ByteBuf data, boolean endOfStream, ChannelPromise promise) {
+        encoder().writeData(ctx, streamId, data, 0, endOfStream, promise);
+        flushes.request();
+    }
+
+    /** The bytes of a DATA frame from this side reached the other: let this side send as many more. */
+    void consumed(int streamId, int bytes) {
+        FlowWindows.consume(this, streamId, bytes);
+        flushes.request();
+    }
+
+    /** Flushes what was written, at the end of this event-loop turn. */
+    protected void flushSoon() {
+        flushes.request();
+    }
+}
