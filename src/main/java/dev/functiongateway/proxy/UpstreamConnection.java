@@ -164,8 +164,11 @@ final class UpstreamConnection extends ProxyConnection {
         pool.forget(this);
         ArrayList<ProxyStream> left = new ArrayList<>(calls.values());
         calls.clear();
+        // Closed under calls in flight with no GOAWAY (a killed worker, a reset, a silent one we gave up on): the
+        // worker is out at once, so the next session goes elsewhere rather than waiting for its health checks.
+        boolean lost = !draining;
         for (ProxyStream call : left) {
-            call.upstreamFailed(CLOSED, false);
+            call.upstreamFailed(CLOSED, lost);
         }
         for (ProxyStream call : drainWaiting()) {
             call.upstreamFailed(unreachable(), true);
