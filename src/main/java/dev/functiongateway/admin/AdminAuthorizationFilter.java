@@ -13,6 +13,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
+import dev.functiongateway.support.ProblemResponses;
 import dev.functiongateway.auth.ApiKeyService;
 import dev.functiongateway.auth.Authentication;
 import dev.functiongateway.auth.BearerToken;
@@ -46,11 +47,11 @@ class AdminAuthorizationFilter implements WebFilter, Ordered {
 
     private final ApiKeyService keys;
     private final HandlerMapping operations;
-    private final ProblemWriter problems;
+    private final ProblemResponses problems;
     private final CallMetrics metrics;
 
     AdminAuthorizationFilter(ApiKeyService keys,
-            @Qualifier("requestMappingHandlerMapping") HandlerMapping operations, ProblemWriter problems,
+            @Qualifier("requestMappingHandlerMapping") HandlerMapping operations, ProblemResponses problems,
             CallMetrics metrics) {
         this.keys = keys;
         this.operations = operations;

@@ -24,6 +24,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.functiongateway.support.ProblemResponses;
 import dev.functiongateway.auth.ApiKey;
 import dev.functiongateway.observability.CallObserver;
 import dev.functiongateway.observability.CallRecord;
@@ -76,11 +77,11 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     private final InvocationAdmission admission;
     private final SessionRouter router;
     private final HealthChecker health;
-    private final Problems problems;
+    private final ProblemResponses problems;
     private final CallObserver observer;
 
     FunctionInvocationFilter(InvocationAdmission admission, SessionRouter router, HealthChecker health,
-            Problems problems, CallObserver observer) {
+            ProblemResponses problems, CallObserver observer) {
         this.observer = observer;
         this.admission = admission;
         this.router = router;

@@ -19,6 +19,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.functiongateway.support.ProblemResponses;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -48,9 +49,9 @@ class LongRunningCalls implements GlobalFilter, Ordered {
     private final PollResults results;
     private final JsonMapper json;
 
-    private final Problems problems;
+    private final ProblemResponses problems;
 
-    LongRunningCalls(HttpRouteProperties properties, PollResults results, JsonMapper json, Problems problems) {
+    LongRunningCalls(HttpRouteProperties properties, PollResults results, JsonMapper json, ProblemResponses problems) {
         this.properties = properties;
         this.results = results;
         this.json = json;
