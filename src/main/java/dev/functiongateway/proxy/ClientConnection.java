@@ -180,9 +180,7 @@ final class ClientConnection extends ProxyConnection {
             return;
         }
         draining = true;
-        goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
-                ctx.newPromise());
-        flush(ctx);
+        goAway();
         if (calls.isEmpty()) {
             ctx.close();
         }
@@ -197,15 +195,20 @@ final class ClientConnection extends ProxyConnection {
         ctx.close();
     }
 
+    /** GOAWAY (no error) after the last stream the client opened: it opens no more here. Sent at once. */
+    private void goAway() {
+        goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
+                ctx.newPromise());
+        flush(ctx);
+    }
+
     private void scheduleIdleClose() {
         cancelIdleClose();
         long nanos = services.properties().idleTimeout().toNanos();
         idleClose = ctx.executor().schedule(() -> {
             if (calls.isEmpty() && ctx.channel().isActive()) {
                 log.debug("Closing idle client connection {}", ctx.channel().remoteAddress());
-                goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(),
-                        Unpooled.EMPTY_BUFFER, ctx.newPromise());
-                flush(ctx);
+                goAway();
                 ctx.close();
             }
         }, nanos, TimeUnit.NANOSECONDS);

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.Status;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
@@ -23,8 +24,7 @@ final class GrpcWire {
 
     /** Response headers that open a gRPC answer. */
     static Http2Headers responseHeaders() {
-        return new DefaultHttp2Headers().status(STATUS_200).set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE,
-                CONTENT_TYPE_GRPC);
+        return new DefaultHttp2Headers().status(STATUS_200).set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE_GRPC);
     }
 
     /** A trailers-only answer: the headers that open and end the call at once with this status. */

@@ -37,6 +37,8 @@ final class UpstreamConnection extends ProxyConnection {
     private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
     private static final Status CLOSED = Status.UNAVAILABLE.withDescription(
             "the connection to the function's worker closed before the call ended");
+    private static final Status UNREACHABLE = Status.UNAVAILABLE.withDescription(
+            "the function's worker is unreachable");
 
     private final Upstreams pool;
     private final EventLoop loop;
@@ -73,7 +75,7 @@ final class UpstreamConnection extends ProxyConnection {
     /** Takes a call: now if connected, else when the connection is up. */
     void open(ProxyStream call) {
         if (closed) {
-            call.upstreamFailed(unreachable(), true);
+            call.upstreamFailed(UNREACHABLE, true);
         } else if (active) {
             call.upstreamReady(this);
         } else {
@@ -145,7 +147,7 @@ final class UpstreamConnection extends ProxyConnection {
         closed = true;
         pool.forget(this);
         for (ProxyStream call : drainWaiting()) {
-            call.upstreamFailed(unreachable(), true);
+            call.upstreamFailed(UNREACHABLE, true);
         }
     }
 
@@ -171,7 +173,7 @@ final class UpstreamConnection extends ProxyConnection {
             call.upstreamFailed(CLOSED, lost);
         }
         for (ProxyStream call : drainWaiting()) {
-            call.upstreamFailed(unreachable(), true);
+            call.upstreamFailed(UNREACHABLE, true);
         }
         super.channelInactive(ctx);
     }
@@ -220,9 +222,6 @@ final class UpstreamConnection extends ProxyConnection {
         }
     }
 
-    private static Status unreachable() {
-        return Status.UNAVAILABLE.withDescription("the function's worker is unreachable");
-    }
 
     /** The worker's frames. */
     private final class Frames extends Http2FrameAdapter {
