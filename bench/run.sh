@@ -11,7 +11,10 @@
 #   JIT_WARMUP             seconds of load on each proxy before the first case (default 60; QUICK: 6)
 #   BIG_MIB                size of the one large message each way, in MiB (default 640)
 #   HUGE=1                 also stream 4 GiB each way in one call (4 MiB messages), with peak RSS
-#   PROFILE=1              also record JFR of the gateway in an extra run of "100 B 1x64" and "4 MiB 1x1"
+#   PROFILE=1              also record JFR of the gateway in an extra run of each of PROFILE_CASES
+#   PROFILE=async          the same with async-profiler (CPU samples with native and kernel frames; its jar is
+#                          fetched once from Maven Central into ~/.cache/fgw-bench)
+#   PROFILE_CASES          cases to profile (default: "small-1x64 big-1x1")
 #   CASES                  space-separated subset of: small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg
 #   PORT_BASE              first of five fixed loopback ports (default 18400: 18401 worker, 18402 nginx,
 #                          18403 gateway gRPC, 18404 gateway HTTP, 18405 gateway actuator)
@@ -30,6 +33,8 @@ else
 fi
 HUGE=${HUGE:-0}
 PROFILE=${PROFILE:-0}
+PROFILE_CASES=${PROFILE_CASES:-small-1x64 big-1x1}
+ASYNC_PROFILER_VERSION=4.2
 CASES=${CASES:-small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg}
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/target/function-gateway.jar}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
@@ -312,7 +317,21 @@ jfr_settings() {
         -e '/name="jdk.ExecutionSample"/,/<\/event>/ s|<setting name="period"[^>]*>[^<]*</setting>|<setting name="period">2 ms</setting>|' \
         "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" >"$OUT/bench.jfc"
 }
+async_profiler() { # → the path of libasyncProfiler.so, fetched from Maven Central once
+    local dir=$HOME/.cache/fgw-bench/async-profiler-$ASYNC_PROFILER_VERSION
+    if [[ ! -f $dir/linux-x64/libasyncProfiler.so ]]; then
+        mkdir -p "$dir"
+        curl -sfL -o "$dir/ap.jar" "https://repo1.maven.org/maven2/tools/profiler/async-profiler/$ASYNC_PROFILER_VERSION/async-profiler-$ASYNC_PROFILER_VERSION.jar"
+        (cd "$dir" && unzip -q -o ap.jar 'linux-x64/*')
+    fi
+    echo "$dir/linux-x64/libasyncProfiler.so"
+}
 profile_start() {
+    if [[ $PROFILE == async ]]; then
+        # jcmd would split the options at "=": quoted, they reach the agent as one string.
+        jcmd "$GATEWAY_PID" JVMTI.agent_load "$(async_profiler)" "\"start,event=cpu,interval=1ms\"" >/dev/null
+        return
+    fi
     [[ -f $OUT/bench.jfc ]] || jfr_settings
     jcmd "$GATEWAY_PID" JFR.start name=bench settings="$OUT/bench.jfc" filename="$OUT/jfr-$1.jfr" >/dev/null
 }
@@ -323,9 +342,19 @@ thread_ticks() { # thread_ticks PID → "tid<TAB>name<TAB>utime<TAB>stime" for e
                split(substr($0, j + 2), f, " "); printf "%s\t%s\t%d\t%d\n", $1, name, f[12], f[13] }' "$t/stat" 2>/dev/null || true
     done
 }
+async_self() { # async_self FILE.collapsed → the 40 frames with most self samples, and their share
+    awk '{n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n}
+         END {for (x in self) printf "%d\t%.1f%%\t%s\n", self[x], 100 * self[x] / total, x}' "$1" |
+        sort -rn | awk -F'\t' 'BEGIN {print "| samples | share | frame |"; print "|---|---|---|"}
+                                NR <= 40 {gsub(/\|/, "/", $3); printf "| %s | %s | `%s` |\n", $1, $2, $3}'
+}
 profile_stop() { # profile_stop CASE CALLS
     local name=$1 calls=$2
-    jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
+    if [[ $PROFILE == async ]]; then
+        jcmd "$GATEWAY_PID" JVMTI.agent_load "$(async_profiler)" "\"stop,collapsed,file=$OUT/async-$name.collapsed\"" >/dev/null
+    else
+        jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
+    fi
     {
         echo "## CPU by gateway thread during the measured run of $name ($calls calls, no JFR; /proc/PID/task/*/stat)"
         echo
@@ -338,9 +367,16 @@ profile_stop() { # profile_stop CASE CALLS
             END {for (g in U) printf "| %s | %d | %.3f | %.3f |\n", g, C[g], U[g] * 1000 / hz / n, S[g] * 1000 / hz / n}' \
             "$OUT/threads-$name.before" "$OUT/threads-$name.after" | sort -t'|' -k4 -rn
         echo
-        echo "The JFR recording below is of a second run of the same load (starting JFR costs JIT recompilation)."
-        echo
-        java -cp "$CP" JfrSummary "$OUT/jfr-$name.jfr"
+        if [[ $PROFILE == async ]]; then
+            echo "async-profiler CPU samples (1 ms) of a second run of the same load; collapsed stacks:"
+            echo "$OUT/async-$name.collapsed (for flame graphs). Frames by self samples:"
+            echo
+            async_self "$OUT/async-$name.collapsed"
+        else
+            echo "The JFR recording below is of a second run of the same load (starting JFR costs JIT recompilation)."
+            echo
+            java -cp "$CP" JfrSummary "$OUT/jfr-$name.jfr"
+        fi
     } >"$OUT/profile-$name.md"
     log "profile of the gateway in $name: $OUT/profile-$name.md"
 }
@@ -358,7 +394,7 @@ h2load_case() { # h2load_case NAME LABEL FRAME CLIENTS STREAMS VIA
     settle
     snapshot
     local profiled=false
-    [[ $PROFILE == 1 && $via == gateway && ($name == small-1x64 || $name == big-1x1) ]] && profiled=true
+    [[ $PROFILE != 0 && $via == gateway && " $PROFILE_CASES " == *" $name "* ]] && profiled=true
     if $profiled; then thread_ticks "$GATEWAY_PID" >"$OUT/threads-$name.before"; fi
     timeout $((DURATION * 10 + 120)) h2load -n "$n" "${common[@]}" --log-file="$OUT/h2load-$slug.tsv" "$URL" \
         >"$OUT/h2load-$slug.txt" 2>&1 || true

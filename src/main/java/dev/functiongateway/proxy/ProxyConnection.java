@@ -14,7 +14,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 
 /**
  * What both sides of the proxy share, a client's connection ({@link ClientConnection}) and a worker's
- * ({@link UpstreamConnection}): the codec set up for forwarding (frames that span reads composed, not copied; a
+ * ({@link UpstreamConnection}): the codec set up for forwarding (frames that span reads joined, not copied; a
  * connection window of {@code gateway.proxy.connection-window}), writes flushed once per event-loop turn, windows
  * returned once the other side took the bytes, and failures that are routine on a network logged at DEBUG.
  *
@@ -33,7 +33,7 @@ abstract class ProxyConnection extends Http2ConnectionHandler {
             ProxyProperties properties) {
         super(decoder, encoder, settings);
         this.properties = properties;
-        setCumulator(COMPOSITE_CUMULATOR);
+        setCumulator(UnreadPieces.INSTANCE);
     }
 
     /** Who is at the other end, for the log. */
