@@ -1,10 +1,13 @@
 package dev.functiongateway.proxy;
 
+import java.util.ArrayList;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.functiongateway.support.LogSafe;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -15,8 +18,9 @@ import io.netty.handler.codec.http2.Http2Settings;
 /**
  * What both sides of the proxy share, a client's connection ({@link ClientConnection}) and a worker's
  * ({@link UpstreamConnection}): the codec set up for forwarding (frames that span reads joined, not copied; a
- * connection window of {@code gateway.proxy.connection-window}), writes flushed once per event-loop turn, windows
- * returned once the other side took the bytes, and failures that are routine on a network logged at DEBUG.
+ * connection window of {@code gateway.proxy.connection-window}), a turn's DATA relayed once per call when the
+ * turn's reads end, writes flushed once per event-loop turn, windows returned once the other side took the bytes,
+ * and failures that are routine on a network logged at DEBUG.
  *
  * <p>Threading: the connection's event loop only.
  */
@@ -26,6 +30,8 @@ abstract class ProxyConnection extends Http2ConnectionHandler {
 
     private final ProxyProperties properties;
     private final BatchedFlush flushes = new BatchedFlush(this);
+    /** Calls that read DATA from this connection in this turn, relayed when its reads end. */
+    private final ArrayList<ProxyStream> readers = new ArrayList<>();
     /** Set when the handler joins its pipeline. */
     protected ChannelHandlerContext ctx;
 
@@ -52,6 +58,21 @@ abstract class ProxyConnection extends Http2ConnectionHandler {
         FlowWindows.raiseConnectionWindow(this, properties);
     }
 
+    /** Relays what this turn's reads gave each call, one write per call, before the codec flushes this side. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        for (int i = 0; i < readers.size(); i++) {
+            readers.get(i).readsDone();
+        }
+        readers.clear();
+        super.channelReadComplete(ctx);
+    }
+
+    /** The call read DATA from this connection: {@link ProxyStream#readsDone} when this turn's reads end. */
+    void afterReads(ProxyStream call) {
+        readers.add(call);
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         if (Http2Handlers.isHttp2Exception(cause)) {
@@ -65,6 +86,10 @@ abstract class ProxyConnection extends Http2ConnectionHandler {
 
     ChannelHandlerContext context() {
         return ctx;
+    }
+
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
     }
 
     ChannelPromise newPromise() {

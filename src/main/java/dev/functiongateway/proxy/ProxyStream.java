@@ -1,6 +1,5 @@
 package dev.functiongateway.proxy;
 
-import java.util.ArrayDeque;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -21,8 +20,6 @@ import dev.functiongateway.routing.Session;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -36,8 +33,9 @@ import io.netty.util.concurrent.ScheduledFuture;
  * One proxied call, from its request HEADERS to its end: admission (key, function), its connection's session
  * (one worker, one {@code nvcf-reqid}), then a stream on that worker's connection, with HEADERS, DATA, trailers
  * and RST_STREAM passed on as they arrive, both ways. No message is assembled: DATA frames are handed on as
- * retained buffers, and each side's flow-control window is returned only once the other side has taken the
- * bytes ({@link FlowWindows}). Messages are counted by following their 5-byte prefixes.
+ * retained buffers, those of one event-loop turn in one write ({@link PendingData}), and each side's flow-control
+ * window is returned only once the other side has taken the bytes ({@link FlowWindows}). Messages are counted by
+ * following their 5-byte prefixes.
  *
  * <p>Threading: confined to the client connection's event loop, which also runs the worker connection it uses
  * ({@link Upstreams} keeps one per worker per event loop), so both halves meet without locks. The one foreign
@@ -69,8 +67,15 @@ final class ProxyStream {
     private ScheduledFuture<?> deadlineTimer;
     private UpstreamConnection upstream;
     private int upstreamStreamId;
-    /** Client DATA that arrived before the worker's stream was open; held within the client's stream window. */
-    private ArrayDeque<ByteBuf> early;
+    /**
+     * Client DATA not yet written to the worker: this turn's frames, or all that came before the worker's stream
+     * was open (held within the client's stream window).
+     */
+    private final PendingData toWorker = new PendingData();
+    /** Worker DATA of this turn, not yet written to the client. */
+    private final PendingData toClient = new PendingData();
+    /** Waiting in a connection's list for the end of its reads ({@link #readsDone}). */
+    private boolean relayQueued;
     private boolean clientEnded;
     private boolean responseStarted;
     private boolean reachedWorker;
@@ -212,17 +217,48 @@ final class ProxyStream {
             return;
         }
         upstream = connection;
-        boolean endNow = clientEnded && (early == null || early.isEmpty());
+        boolean endNow = clientEnded && !toWorker.hasBytes();
         upstreamStreamId = connection.openStream(requestHeaders, endNow, this);
         if (upstreamStreamId < 0) {
             return;
         }
-        if (early != null) {
-            while (!early.isEmpty()) {
-                ByteBuf data = early.poll();
-                sendToWorker(data, clientEnded && early.isEmpty());
+        if (endNow) {
+            toWorker.release(services.metrics().bufferedBytes);
+        } else if (toWorker.hasBytes()) {
+            if (clientEnded) {
+                toWorker.end(); // ended by trailers, which are not forwarded before the worker's stream is open
             }
-            early = null;
+            relayToWorker();
+        }
+    }
+
+    /** The reads of a connection in this event-loop turn are over: pass on what they gave this call. */
+    void readsDone() {
+        relayQueued = false;
+        if (ended) {
+            return;
+        }
+        if (upstreamStreamId > 0 && !toWorker.isEmpty()) {
+            relayToWorker();
+        }
+        if (!toClient.isEmpty()) {
+            relayToClient();
+        }
+    }
+
+    private void relayToWorker() {
+        toWorker.writeTo(upstream, upstreamStreamId, client, clientStreamId, services.metrics().bufferedBytes);
+    }
+
+    private void relayToClient() {
+        toClient.writeTo(client, clientStreamId, upstream, upstreamStreamId, services.metrics().bufferedBytes);
+    }
+
+    /** Has {@code connection} call {@link #readsDone} at the end of its reads, once. */
+    private void relayAfterReads(ProxyConnection connection) {
+        if (!relayQueued) {
+            relayQueued = true;
+            connection.afterReads(this);
         }
     }
 
@@ -235,6 +271,9 @@ final class ProxyStream {
             responseStarted = true;
             headers.set(ProxyHeaders.REQUEST_ID, session.requestId());
         }
+        if (!toClient.isEmpty()) {
+            relayToClient(); // trailers go after the DATA read before them
+        }
         client.writeHeaders(clientStreamId, headers, endOfStream);
         if (endOfStream) {
             finish(GrpcWire.statusCode(headers));
@@ -246,19 +285,14 @@ final class ProxyStream {
         if (ended) {
             return;
         }
-        int bytes = data.readableBytes();
         count(data, responses, meters.responseBytes(), meters.responseMessages());
-        services.metrics().bufferedBytes.add(bytes);
-        UpstreamConnection from = upstream;
-        int fromStream = upstreamStreamId;
-        ChannelPromise written = client.newPromise();
-        written.addListener((ChannelFutureListener) f -> {
-            services.metrics().bufferedBytes.add(-bytes);
-            from.consumed(fromStream, bytes);
-        });
-        client.writeData(clientStreamId, data.retain(), endOfStream, written);
+        services.metrics().bufferedBytes.add(data.readableBytes());
+        toClient.add(client.alloc(), data, endOfStream);
         if (endOfStream) {
+            relayToClient();
             finish(null);
+        } else {
+            relayAfterReads(upstream);
         }
     }
 
@@ -305,25 +339,11 @@ final class ProxyStream {
         count(data, requests, meters.requestBytes(), meters.requestMessages());
         services.metrics().bufferedBytes.add(data.readableBytes());
         clientEnded |= endOfStream;
+        toWorker.add(client.alloc(), data, endOfStream);
         if (upstreamStreamId > 0) {
-            sendToWorker(data.retain(), endOfStream);
-        } else {
-            if (early == null) {
-                early = new ArrayDeque<>(4);
-            }
-            early.add(data.retain());
+            relayAfterReads(client);
         }
         return true;
-    }
-
-    private void sendToWorker(ByteBuf data, boolean endOfStream) {
-        int bytes = data.readableBytes();
-        ChannelPromise written = upstream.newPromise();
-        written.addListener((ChannelFutureListener) f -> {
-            services.metrics().bufferedBytes.add(-bytes);
-            client.consumed(clientStreamId, bytes);
-        });
-        upstream.writeData(upstreamStreamId, data, endOfStream, written);
     }
 
     void clientTrailers(Http2Headers trailers, boolean endOfStream) {
@@ -332,6 +352,9 @@ final class ProxyStream {
         }
         clientEnded = true;
         if (upstreamStreamId > 0) {
+            if (toWorker.hasBytes()) {
+                relayToWorker(); // the trailers go after the DATA read before them
+            }
             upstream.writeTrailers(upstreamStreamId, trailers);
         }
     }
@@ -379,6 +402,9 @@ final class ProxyStream {
 
     /** Ends the call towards the client with a gRPC status: in trailers, or trailers-only if nothing was sent. */
     private void endWith(Status status) {
+        if (toClient.hasBytes()) {
+            relayToClient(); // what the worker sent still reaches the client, before the status
+        }
         Http2Headers trailers = responseStarted ? new DefaultHttp2Headers() : GrpcWire.responseHeaders();
         GrpcWire.withStatus(trailers, status);
         if (session != null && !responseStarted) {
@@ -409,13 +435,8 @@ final class ProxyStream {
     private void finish(Status.Code code) {
         ended = true;
         cancelDeadlineTimer();
-        if (early != null) {
-            early.forEach(b -> {
-                services.metrics().bufferedBytes.add(-b.readableBytes());
-                b.release();
-            });
-            early = null;
-        }
+        toWorker.release(services.metrics().bufferedBytes);
+        toClient.release(services.metrics().bufferedBytes);
         if (upstreamStreamId > 0) {
             upstream.forget(upstreamStreamId);
         }
