@@ -16,7 +16,7 @@ import org.springframework.stereotype.Service;
 import dev.functiongateway.support.Timestamps;
 import dev.functiongateway.support.ConflictException;
 import dev.functiongateway.support.ForbiddenException;
-import dev.functiongateway.support.LogSafe;
+import dev.functiongateway.support.RecurringFailure;
 
 /**
  * Creates, lists and revokes keys, and checks presented keys against an in-memory index of every stored
@@ -34,6 +34,9 @@ public class ApiKeyService implements InitializingBean {
     private final ApiKeyRepository repository;
     private final Clock clock;
     private volatile ApiKeyIndex index = ApiKeyIndex.EMPTY;
+    /** Guarded by this object's monitor, as {@link #refresh()} is. */
+    private final RecurringFailure refreshes = new RecurringFailure(log, "Key index refresh",
+            "keeping the previous index");
 
     public ApiKeyService(ApiKeyRepository repository, Clock clock) {
         this.repository = repository;
@@ -212,8 +215,9 @@ public class ApiKeyService implements InitializingBean {
     public synchronized void refresh() {
         try {
             index = new ApiKeyIndex(repository.findAll());
+            refreshes.succeeded();
         } catch (RuntimeException e) {
-            log.warn("Key index refresh failed, keeping the previous one: {}", LogSafe.escape(e.toString()));
+            refreshes.failed(e);
         }
     }
 }

@@ -12,6 +12,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 import dev.functiongateway.support.LogSafe;
+import dev.functiongateway.support.RecurringFailure;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -33,6 +34,9 @@ public class RegistryCache implements InitializingBean {
     /** The unusable instance rows of the last load; each is logged once, the first time it is seen. */
     private volatile List<UnusableInstance> unusable = List.of();
     private final Set<UnusableInstance> reported = ConcurrentHashMap.newKeySet();
+    /** Guarded by this object's monitor, as {@link #refresh()} is. */
+    private final RecurringFailure refreshes = new RecurringFailure(log, "Registry refresh",
+            "keeping the previous snapshot");
 
     public RegistryCache(RegistryRepository repository, ApplicationEventPublisher events, Clock clock,
             MeterRegistry meters) {
@@ -70,12 +74,13 @@ public class RegistryCache implements InitializingBean {
             RegistrySnapshot previous = snapshot;
             snapshot = next;
             loaded = true;
+            refreshes.succeeded();
             if (!next.equals(previous)) {
                 events.publishEvent(new RegistryChangedEvent(previous, next));
             }
         } catch (RuntimeException e) {
             // Keep serving the last good snapshot; the database may be back by the next tick.
-            log.warn("Registry refresh failed, keeping the previous snapshot: {}", LogSafe.escape(e.toString()));
+            refreshes.failed(e);
         }
     }
 

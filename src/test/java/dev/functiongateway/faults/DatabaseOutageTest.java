@@ -76,6 +76,16 @@ class DatabaseOutageTest {
             // transaction template log their own traces, which are not ours to change.
             assertThat(output.toString().substring(logStart).lines()
                     .filter(line -> line.contains(" ERROR ") && line.contains("functiongateway"))).isEmpty();
+            // The refreshes (every 500 ms here) say so once when they start failing and once when they work again.
+            for (String refresh : new String[] {"Registry refresh", "Key index refresh"}) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    String log = output.toString().substring(logStart);
+                    long failed = log.lines().filter(line -> line.contains(refresh + " failed")).count();
+                    assertThat(failed).as(refresh + " failures logged").isLessThanOrEqualTo(1);
+                    assertThat(log.lines().filter(line -> line.contains(refresh + " works again")).count())
+                            .as(refresh + " recoveries logged").isEqualTo(failed);
+                });
+            }
         }
     }
 
