@@ -71,9 +71,9 @@ final class ProxyStream {
      * Client DATA not yet written to the worker: this turn's frames, or all that came before the worker's stream
      * was open (held within the client's stream window).
      */
-    private final PendingData toWorker = new PendingData();
+    private final PendingData toWorker;
     /** Worker DATA of this turn, not yet written to the client. */
-    private final PendingData toClient = new PendingData();
+    private final PendingData toClient;
     /** Waiting in a connection's list for the end of its reads ({@link #readsDone}). */
     private boolean relayQueued;
     private boolean clientEnded;
@@ -84,6 +84,8 @@ final class ProxyStream {
     ProxyStream(ClientConnection client, int clientStreamId, Http2Headers requestHeaders, boolean endOfStream) {
         this.client = client;
         this.services = client.services();
+        this.toWorker = new PendingData(services.metrics().bufferedBytes);
+        this.toClient = new PendingData(services.metrics().bufferedBytes);
         this.clientStreamId = clientStreamId;
         this.requestHeaders = requestHeaders;
         this.clientEnded = endOfStream;
@@ -223,7 +225,7 @@ final class ProxyStream {
             return;
         }
         if (endNow) {
-            toWorker.release(services.metrics().bufferedBytes);
+            toWorker.release();
         } else if (toWorker.hasBytes()) {
             if (clientEnded) {
                 toWorker.end(); // ended by trailers, which are not forwarded before the worker's stream is open
@@ -247,11 +249,11 @@ final class ProxyStream {
     }
 
     private void relayToWorker() {
-        toWorker.writeTo(upstream, upstreamStreamId, client, clientStreamId, services.metrics().bufferedBytes);
+        toWorker.writeTo(upstream, upstreamStreamId, client, clientStreamId);
     }
 
     private void relayToClient() {
-        toClient.writeTo(client, clientStreamId, upstream, upstreamStreamId, services.metrics().bufferedBytes);
+        toClient.writeTo(client, clientStreamId, upstream, upstreamStreamId);
     }
 
     /** Has {@code connection} call {@link #readsDone} at the end of its reads, once. */
@@ -286,7 +288,6 @@ final class ProxyStream {
             return;
         }
         count(data, responses, meters.responseBytes(), meters.responseMessages());
-        services.metrics().bufferedBytes.add(data.readableBytes());
         toClient.add(client.alloc(), data, endOfStream);
         if (endOfStream) {
             relayToClient();
@@ -337,7 +338,6 @@ final class ProxyStream {
             return false;
         }
         count(data, requests, meters.requestBytes(), meters.requestMessages());
-        services.metrics().bufferedBytes.add(data.readableBytes());
         clientEnded |= endOfStream;
         toWorker.add(client.alloc(), data, endOfStream);
         if (upstreamStreamId > 0) {
@@ -435,8 +435,8 @@ final class ProxyStream {
     private void finish(Status.Code code) {
         ended = true;
         cancelDeadlineTimer();
-        toWorker.release(services.metrics().bufferedBytes);
-        toClient.release(services.metrics().bufferedBytes);
+        toWorker.release();
+        toClient.release();
         if (upstreamStreamId > 0) {
             upstream.forget(upstreamStreamId);
         }
