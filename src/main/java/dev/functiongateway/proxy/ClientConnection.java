@@ -255,7 +255,7 @@ final class ClientConnection extends ProxyConnection {
         @Override
         public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
             ProxyStream call = calls.get(streamId);
-            if (call == null || !call.clientData(data, endOfStream)) {
+            if (call == null || !call.clientData(inOneRead(data), endOfStream)) {
                 // No call takes it (refused or ended): give the window back at once.
                 return data.readableBytes() + padding;
             }

@@ -42,8 +42,7 @@ final class PendingData {
             } else if (joined) {
                 ((CompositeByteBuf) data).addComponent(true, retained);
             } else {
-                // No component limit: at the default of 16 a composite copies itself into one buffer.
-                data = alloc.compositeBuffer(Integer.MAX_VALUE).addComponent(true, data).addComponent(true, retained);
+                data = new Joined(alloc).addComponent(true, data).addComponent(true, retained);
                 joined = true;
             }
         }
@@ -93,5 +92,39 @@ final class PendingData {
         }
         joined = false;
         endOfStream = false;
+    }
+
+    /**
+     * Frames joined so that the frames the codec cuts from them are, where they can be, slices of the reads they
+     * came in: the flow controller cuts its turns and the frame writer its frames with {@code readRetainedSlice},
+     * and here a slice that lies in one piece is a slice of that piece, one over several a new composite of just
+     * those. A slice of this composite itself would cost, at every socket write, a walk of all its pieces (whether
+     * they are all direct, how many they are, their NIO buffers). The frame writer cuts a write's last frame with
+     * {@code readSlice}, which shares this composite's reference count and so stays a slice of it. No component
+     * limit: at Netty's default of 16 a composite copies itself into one buffer.
+     */
+    static final class Joined extends CompositeByteBuf {
+
+        Joined(ByteBufAllocator alloc) {
+            super(alloc, true, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public ByteBuf retainedSlice(int index, int length) {
+            if (length == 0) {
+                return super.retainedSlice(index, length);
+            }
+            int first = toComponentIndex(index);
+            int firstStart = toByteIndex(first);
+            ByteBuf piece = internalComponent(first);
+            if (index + length <= firstStart + piece.readableBytes()) {
+                return piece.retainedSlice(index - firstStart, length);
+            }
+            Joined part = new Joined(alloc());
+            for (ByteBuf each : decompose(index, length)) {
+                part.addComponent(true, each.retain());
+            }
+            return part;
+        }
     }
 }

@@ -96,6 +96,11 @@ abstract class ProxyConnection extends Http2ConnectionHandler {
         return ctx.newPromise();
     }
 
+    /** A DATA payload this connection's reader has just cut: see {@link UnreadPieces#inOneRead}. */
+    ByteBuf inOneRead(ByteBuf payload) {
+        return UnreadPieces.inOneRead(internalBuffer(), payload);
+    }
+
     void writeData(int streamId, ByteBuf data, boolean endOfStream, ChannelPromise promise) {
         encoder().writeData(ctx, streamId, data, 0, endOfStream, promise);
         flushes.request();

@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -40,6 +41,14 @@ class ProxyEventLoops implements DisposableBean {
      * syscalls, small calls take small buffers.
      */
     static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(2048, 16384, 262144);
+
+    /**
+     * How much the codec's flow controller hands a socket in one pass: it stops at the high mark and goes on when
+     * the socket drops below the low one. Netty's 64 KiB made a socket write and a writability event per 64 KiB
+     * of a large message. Not a memory bound: what waits there is the same retained bytes that the flow-control
+     * windows already bound.
+     */
+    static final WriteBufferWaterMark WRITES = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
 
     private final boolean epoll = Epoll.isAvailable();
     private final EventLoopGroup acceptor;

@@ -99,6 +99,7 @@ public class ProxyListener implements SmartLifecycle {
                 .channel(eventLoops.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyEventLoops.READS)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyEventLoops.WRITES)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {

@@ -24,6 +24,30 @@ final class UnreadPieces implements Cumulator {
     private UnreadPieces() {
     }
 
+    /**
+     * A DATA frame's payload that Netty's frame reader has just cut from {@code cumulation}, as a slice of the one
+     * read it lies in, when it lies in one; otherwise the payload itself. A slice of a composite costs a walk of
+     * the composite's pieces at every socket write (whether they are all direct, how many they are, their NIO
+     * buffers); a slice of one read costs none of that. It relies on how {@code DefaultHttp2FrameReader} cuts
+     * DATA: the whole frame payload with {@code readSlice} (so the cumulation's reader index is at its end), then
+     * the payload's own indices set to the data between pad length and padding. {@code UnreadPiecesTest} pins
+     * that on Netty's reader.
+     */
+    static ByteBuf inOneRead(ByteBuf cumulation, ByteBuf payload) {
+        if (!(cumulation instanceof CompositeByteBuf composite) || payload.unwrap() != composite
+                || !payload.isReadable()) {
+            return payload;
+        }
+        int start = composite.readerIndex() - payload.capacity() + payload.readerIndex();
+        int length = payload.readableBytes();
+        int index = composite.toComponentIndex(start);
+        int pieceStart = composite.toByteIndex(index);
+        ByteBuf piece = composite.internalComponent(index);
+        return start + length <= pieceStart + piece.readableBytes()
+                ? piece.slice(start - pieceStart, length)
+                : payload;
+    }
+
     @Override
     public ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
         if (!cumulation.isReadable()) {

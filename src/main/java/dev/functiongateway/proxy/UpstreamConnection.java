@@ -248,7 +248,7 @@ final class UpstreamConnection extends ProxyConnection {
             if (call == null) {
                 return data.readableBytes() + padding;
             }
-            call.upstreamData(data, endOfStream);
+            call.upstreamData(inOneRead(data), endOfStream);
             return padding;
         }
 

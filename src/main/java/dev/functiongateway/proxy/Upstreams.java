@@ -101,6 +101,7 @@ class Upstreams {
                 .resolver(eventLoops.resolver())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, ProxyEventLoops.READS)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyEventLoops.WRITES)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.upstreamConnectTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

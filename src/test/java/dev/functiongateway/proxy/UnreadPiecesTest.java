@@ -8,16 +8,22 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
 
 /**
  * The proxy's cumulator under forwarding's pattern: reads that always end inside a frame, several reads per
  * event-loop turn, and frames kept as retained slices while they wait to be written. The bytes come out in order,
  * every read is released, and a frame never sits on more pieces than the reads it spans (a cumulator that nested
- * composites makes this grow with every read).
+ * composites makes this grow with every read). And DATA payloads cut by Netty's own frame reader come out, through
+ * {@link UnreadPieces#inOneRead}, as slices of the one read they lie in.
  */
 class UnreadPiecesTest {
 
@@ -80,5 +86,85 @@ class UnreadPiecesTest {
         assertThat(frames).isEqualTo((long) READ * READS / FRAME);
         assertThat(maxPieces).isLessThanOrEqualTo(FRAME / READ + 2);
         assertThat(reads).allSatisfy(read -> assertThat(read.refCnt()).isZero());
+    }
+
+    /** Netty's HTTP/2 frame reader on the proxy's cumulator, each DATA payload passed through inOneRead. */
+    private static final class DataFrames extends ByteToMessageDecoder {
+        final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
+        final List<ByteBuf> payloads = new ArrayList<>();
+
+        DataFrames() {
+            setCumulator(UnreadPieces.INSTANCE);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Http2Exception {
+            reader.readFrame(ctx, in, new Http2FrameAdapter() {
+                @Override
+                public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
+                        boolean endOfStream) {
+                    ByteBuf piece = UnreadPieces.inOneRead(in, data);
+                    assertThat(ByteBufUtil.equals(piece, data)).isTrue();
+                    payloads.add(piece.retain());
+                    return 0;
+                }
+            });
+        }
+    }
+
+    @Test
+    void dataFramesFromNettysReaderAreSlicesOfTheReadTheyLieIn() {
+        // DATA frames of many sizes, every third padded, cut into reads that end anywhere.
+        ByteBuf stream = Unpooled.buffer();
+        List<int[]> spans = new ArrayList<>(); // where each frame's data starts and ends in the stream
+        byte next = 0;
+        for (int f = 0; f < 300; f++) {
+            int length = 1 + (f * 7919) % 16_000;
+            int pad = f % 3 == 0 ? f % 5 : -1;
+            stream.writeMedium(length + (pad >= 0 ? 1 + pad : 0)).writeByte(0x0) // DATA
+                    .writeByte(pad >= 0 ? 0x8 : 0x0).writeInt(1);                  // PADDED, stream 1
+            if (pad >= 0) {
+                stream.writeByte(pad);
+            }
+            spans.add(new int[] {stream.writerIndex(), stream.writerIndex() + length});
+            for (int i = 0; i < length; i++) {
+                stream.writeByte(next++);
+            }
+            stream.writeZero(Math.max(pad, 0));
+        }
+        DataFrames frames = new DataFrames();
+        EmbeddedChannel channel = new EmbeddedChannel(frames);
+        List<ByteBuf> reads = new ArrayList<>();
+        while (stream.isReadable()) {
+            ByteBuf read = Unpooled.directBuffer(READ);
+            read.writeBytes(stream, Math.min(READ, stream.readableBytes()));
+            reads.add(read);
+            channel.writeInbound(read);
+        }
+        channel.finishAndReleaseAll();
+
+        assertThat(frames.payloads).hasSize(spans.size());
+        byte expected = 0;
+        for (int f = 0; f < spans.size(); f++) {
+            ByteBuf payload = frames.payloads.get(f);
+            int[] span = spans.get(f);
+            boolean spansReads = span[0] / READ != (span[1] - 1) / READ;
+            assertThat(slicesAComposite(payload)).as("frame %d", f).isEqualTo(spansReads);
+            for (int i = payload.readerIndex(); i < payload.writerIndex(); i++, expected++) {
+                assertThat(payload.getByte(i)).isEqualTo(expected);
+            }
+            payload.release();
+        }
+        assertThat(reads).allSatisfy(read -> assertThat(read.refCnt()).isZero());
+    }
+
+    /** True if writing this buffer walks the pieces of a composite. */
+    static boolean slicesAComposite(ByteBuf buffer) {
+        for (ByteBuf b = buffer; b != null; b = b.unwrap()) {
+            if (b instanceof CompositeByteBuf) {
+                return true;
+            }
+        }
+        return false;
     }
 }
