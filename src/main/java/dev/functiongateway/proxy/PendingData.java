@@ -15,10 +15,9 @@ import io.netty.channel.ChannelPromise;
  * the other side as one write. One write per turn instead of one per frame saves, per frame, a promise, its
  * listener, an entry in the codec's flow-control queue and a window return; a 256 KiB read carries 16 frames of
  * 16 KiB. The source's window comes back once the write is done ({@link ProxyConnection#consumed}). Its bytes
- * count in the {@code gateway.grpc.buffered.bytes} gauge from their read until their write or release. (Every
- * socket write of a frame cut from a joined buffer walks its components, so a cap of 64 KiB per write was tried:
- * it cost more than it saved, 4.25-4.53 against 3.77-3.92 ms per 4 MiB call at 1x4.) Threading: the call's event
- * loop.
+ * count in the {@code gateway.grpc.buffered.bytes} gauge from their read until their write or release. The
+ * frames the codec cuts from a joined batch are slices of the reads where they can be ({@link Joined}). Threading:
+ * the call's event loop.
  */
 final class PendingData {
 
