@@ -8,9 +8,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -134,9 +136,13 @@ class UnreadPiecesTest {
         }
         DataFrames frames = new DataFrames();
         EmbeddedChannel channel = new EmbeddedChannel(frames);
+        // Buffers the leak detector never wraps: a payload cut from a wrapped composite is passed on as it is
+        // (inOneRead cannot see through the wrapper), and the detector samples at random.
+        ByteBufAllocator alloc = new UnpooledByteBufAllocator(true, true);
+        channel.config().setAllocator(alloc);
         List<ByteBuf> reads = new ArrayList<>();
         while (stream.isReadable()) {
-            ByteBuf read = Unpooled.directBuffer(READ);
+            ByteBuf read = alloc.directBuffer(READ);
             read.writeBytes(stream, Math.min(READ, stream.readableBytes()));
             reads.add(read);
             channel.writeInbound(read);
