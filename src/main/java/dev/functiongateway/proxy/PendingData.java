@@ -24,7 +24,6 @@ final class PendingData {
     private final LongAdder buffered;
     /** The one frame pending, or from the second on a composite of them (most calls' DATA is one frame a turn). */
     private ByteBuf data;
-    private boolean joined;
     private boolean endOfStream;
 
     PendingData(LongAdder buffered) {
@@ -38,11 +37,10 @@ final class PendingData {
             ByteBuf retained = frame.retain();
             if (data == null) {
                 data = retained;
-            } else if (joined) {
-                ((CompositeByteBuf) data).addComponent(true, retained);
+            } else if (data instanceof Joined joined) {
+                joined.addComponent(true, retained);
             } else {
                 data = new Joined(alloc).addComponent(true, data).addComponent(true, retained);
-                joined = true;
             }
         }
         endOfStream |= end;
@@ -69,7 +67,6 @@ final class PendingData {
         ByteBuf payload = data == null ? Unpooled.EMPTY_BUFFER : data;
         boolean end = endOfStream;
         data = null;
-        joined = false;
         endOfStream = false;
         int bytes = payload.readableBytes();
         ChannelPromise written = to.newPromise();
@@ -89,7 +86,6 @@ final class PendingData {
             data.release();
             data = null;
         }
-        joined = false;
         endOfStream = false;
     }
 
