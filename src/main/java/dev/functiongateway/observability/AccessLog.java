@@ -2,6 +2,7 @@ package dev.functiongateway.observability;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -23,6 +24,9 @@ import io.grpc.Status;
  * {@code client.port}, {@code client.bytes} (request message bytes), {@code server.bytes} (response message
  * bytes), {@code event.duration} (nanoseconds), {@code event.outcome}, {@code trace.id}, and the gateway's own
  * facts under {@code labels.*}. Absent values are left out rather than written as null.
+ *
+ * <p>On the console the lines go out in batches ({@link AccessLogBuffer}), up to
+ * {@code gateway.observability.access-log-flush-interval} after the call ended.
  */
 @Component
 public class AccessLog {
@@ -34,6 +38,10 @@ public class AccessLog {
 
     public AccessLog(ObservabilityProperties properties) {
         this.enabled = properties.accessLog();
+        Duration flushInterval = properties.accessLogFlushInterval();
+        if (enabled && !flushInterval.isZero() && !flushInterval.isNegative()) {
+            AccessLogBuffer.install(log, flushInterval);
+        }
     }
 
     public void callEnded(CallRecord call) {

@@ -17,6 +17,7 @@ import org.awaitility.Awaitility;
 
 import dev.functiongateway.FunctionGatewayApplication;
 import dev.functiongateway.support.AdminClient;
+import io.grpc.Metadata;
 
 /**
  * The gateway as an operator runs it: a JVM of its own, in a working directory of its own, with the built-in
@@ -68,6 +69,35 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** A function deployed on one worker, and an invocation key for it. */
+    record Deployed(String functionId, String versionId, String key) {
+
+        /** The metadata a client of this function sends: its key and the function id. */
+        Metadata metadata() {
+            Metadata metadata = new Metadata();
+            metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+            metadata.put(Metadata.Key.of("function-id", Metadata.ASCII_STRING_MARSHALLER), functionId);
+            return metadata;
+        }
+    }
+
+    /**
+     * Creates a function named {@code name} on {@code worker} through the admin API (with {@code adminKey}), waits
+     * until it is active and creates an invocation key.
+     */
+    Deployed deploy(String name, String workerAddress, String adminKey) {
+        AdminClient admin = new AdminClient(httpPort, adminKey);
+        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"" + name + "\"}");
+        String functionId = created.at("/function/id");
+        String versionId = created.at("/function/versionId");
+        String deployment = "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + versionId;
+        admin.post(deployment, "{\"endpoints\":[\"" + workerAddress + "\"]}");
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> admin.get(deployment).text().contains("\"ACTIVE\""));
+        String key = admin.post("/v1/keys", "{\"name\":\"c\",\"scopes\":[\"invoke_function\"]}").at("/value");
+        return new Deployed(functionId, versionId, key);
+    }
+
     /** Console lines up to and including Spring Boot's "Started ..." line. */
     List<String> startUpLines() {
         List<String> lines = new ArrayList<>();
@@ -90,7 +120,9 @@ final class GatewayProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
+        // SIGTERM through the process handle: Process.destroy() also closes our end of its output, and what it
+        // prints while it stops would be lost.
+        process.toHandle().destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
@@ -45,18 +44,12 @@ class StructuredLogTest {
         try (TestWorker worker = new TestWorker("ecs");
                 GatewayProcess gateway = new GatewayProcess(workDir, "--logging.structured.format.console=ecs",
                         "--gateway.auth.bootstrap-admin-key=" + ADMIN_KEY, "--gateway.routing.health-interval=200ms")) {
-            AdminClient admin = new AdminClient(gateway.httpPort, ADMIN_KEY);
-            var created = admin.post("/v2/nvcf/functions", "{\"name\":\"ecs\"}");
-            String functionId = created.at("/function/id");
-            String versionId = created.at("/function/versionId");
-            String deployment = "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + versionId;
-            admin.post(deployment, "{\"endpoints\":[\"" + worker.address() + "\"]}");
-            await().atMost(Duration.ofSeconds(20)).until(() -> admin.get(deployment).text().contains("\"ACTIVE\""));
-            String key = admin.post("/v1/keys", "{\"name\":\"c\",\"scopes\":[\"invoke_function\"]}").at("/value");
+            GatewayProcess.Deployed deployed = gateway.deploy("ecs", worker.address(), ADMIN_KEY);
+            String functionId = deployed.functionId();
+            String versionId = deployed.versionId();
+            String key = deployed.key();
 
-            Metadata metadata = new Metadata();
-            metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
-            metadata.put(Metadata.Key.of("function-id", Metadata.ASCII_STRING_MARSHALLER), functionId);
+            Metadata metadata = deployed.metadata();
             metadata.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
                     "00-" + TRACE_ID + "-00f067aa0ba902b7-01");
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.grpcPort).usePlaintext().build();

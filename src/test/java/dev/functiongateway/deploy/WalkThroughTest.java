@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,9 +69,11 @@ class WalkThroughTest {
                     .contains("output text (BYTES, shape [1]): hello, function")
                     .containsPattern("gateway_grpc_calls_seconds_count\\{code=\"OK\",.*"
                             + "method=\"inference.GRPCInferenceService/ModelInfer\"\\} 1");
-            assertThat(String.join("\n", gateway.output)).containsPattern(
+            // Access lines reach the console in batches, within access-log-flush-interval (1 s).
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    String.join("\n", gateway.output)).containsPattern(
                     "grpc nvcf-reqid=\\S+ client=/127.0.0.1:\\d+ .*method=inference.GRPCInferenceService/ModelInfer"
-                            + " status=OK");
+                            + " status=OK"));
             assertThat(Files.readString(workDir.resolve("worker.log"))).contains("echo worker listening on")
                     .containsPattern("ModelInfer model='echo' id='request-1' nvcf-reqid=[0-9a-f-]{36}");
         } finally {
