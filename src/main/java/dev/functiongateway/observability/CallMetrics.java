@@ -28,6 +28,8 @@ public class CallMetrics {
     static final String UNKNOWN = "unknown";
     static final String NONE = "none";
     static final String OTHER = "other";
+    /** Stands for every function id not in the registry, and for none: they share the {@code unknown} series. */
+    private static final UUID UNKNOWN_FUNCTION = new UUID(0, 0);
     /** From 1 ms to an hour: unary calls take milliseconds, streams can last hours. */
     private static final Duration[] BUCKETS = {
             Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
@@ -39,8 +41,12 @@ public class CallMetrics {
     private final MeterRegistry registry;
     private final RegistryCache functions;
     private final int maxMethodsPerFunction;
-    private final Map<String, FunctionMeters> perFunction = new ConcurrentHashMap<>();
-    private final Map<String, Set<String>> methodsPerFunction = new ConcurrentHashMap<>();
+    /*
+     * Keyed by function id rather than by label, so that a call makes no strings: labels are written only when a
+     * meter is registered.
+     */
+    private final Map<UUID, FunctionMeters> perFunction = new ConcurrentHashMap<>();
+    private final Map<UUID, Set<String>> methodsPerFunction = new ConcurrentHashMap<>();
     /** Bounded like the labels: functions in the registry, their versions, 100 methods each, 17 codes. */
     private final Map<CallSeries, Timer> callTimers = new ConcurrentHashMap<>();
 
@@ -57,25 +63,25 @@ public class CallMetrics {
 
     /** The counters for a call to this function (null or not in the registry: {@code unknown}). */
     public FunctionMeters meters(UUID functionId) {
-        return perFunction.computeIfAbsent(functionLabel(functionId), id -> new FunctionMeters(
+        return perFunction.computeIfAbsent(known(functionId), id -> new FunctionMeters(
                 counter("gateway.grpc.messages", id, "request"), counter("gateway.grpc.bytes", id, "request"),
                 counter("gateway.grpc.messages", id, "response"), counter("gateway.grpc.bytes", id, "response")));
     }
 
     /** Counts a finished call and its duration. */
     public void callEnded(CallRecord call) {
-        String function = functionLabel(call.functionId());
+        UUID function = known(call.functionId());
         if ("http".equals(call.listener())) {
             httpRequestEnded(function, call);
             return;
         }
-        CallSeries series = new CallSeries(function, call.versionId() == null || function.equals(UNKNOWN) ? NONE
-                : call.versionId().toString(), methodLabel(function, call), call.code());
+        CallSeries series = new CallSeries(function, function == UNKNOWN_FUNCTION ? null : call.versionId(),
+                methodLabel(function, call), call.code());
         // Resolved once per series: building and registering a Timer per call costs more than the call's own work.
         callTimers.computeIfAbsent(series, s -> Timer.builder("gateway.grpc.calls")
                 .description("gRPC calls through the proxy, by function, version, method and status code")
-                .tag("function_id", s.function())
-                .tag("function_version_id", s.version())
+                .tag("function_id", label(s.function()))
+                .tag("function_version_id", s.version() == null ? NONE : s.version().toString())
                 .tag("method", s.method())
                 .tag("code", s.code().name())
                 .serviceLevelObjectives(BUCKETS)
@@ -83,19 +89,19 @@ public class CallMetrics {
                 .record(call.durationNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The labels of one {@code gateway.grpc.calls} series. */
-    private record CallSeries(String function, String version, String method, Status.Code code) {
+    /** The labels of one {@code gateway.grpc.calls} series; {@code version} null: {@code none}. */
+    private record CallSeries(UUID function, UUID version, String method, Status.Code code) {
     }
 
     /** HTTP methods that become label values as they are; any other is {@code other}. */
     private static final Set<String> HTTP_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
-    private void httpRequestEnded(String function, CallRecord call) {
+    private void httpRequestEnded(UUID function, CallRecord call) {
         String method = call.method().split(" ", 2)[0];
         Timer.builder("gateway.http.requests")
                 .description("Requests on the HTTP route, by function, version, HTTP method and status")
-                .tag("function_id", function)
-                .tag("function_version_id", call.versionId() == null || function.equals(UNKNOWN) ? NONE
+                .tag("function_id", label(function))
+                .tag("function_version_id", call.versionId() == null || function == UNKNOWN_FUNCTION ? NONE
                         : call.versionId().toString())
                 .tag("method", HTTP_METHODS.contains(method) ? method : OTHER)
                 .tag("status", Integer.toString(call.httpStatus()))
@@ -108,7 +114,7 @@ public class CallMetrics {
     public void sessionSetUp(UUID functionId, long nanos, boolean succeeded) {
         Timer.builder("gateway.grpc.session.setup")
                 .description("Time to set up a session: key check, instance choice and queue wait")
-                .tag("function_id", functionLabel(functionId))
+                .tag("function_id", label(known(functionId)))
                 .tag("outcome", succeeded ? "success" : "failure")
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry)
@@ -129,13 +135,18 @@ public class CallMetrics {
         authFailure(listener, failure.name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    private String functionLabel(UUID functionId) {
-        return functionId != null && functions.snapshot().function(functionId) != null ? functionId.toString()
-                : UNKNOWN;
+    /** The function id if the registry has it, else {@link #UNKNOWN_FUNCTION}. */
+    private UUID known(UUID functionId) {
+        return functionId != null && functions.snapshot().function(functionId) != null ? functionId
+                : UNKNOWN_FUNCTION;
     }
 
-    private String methodLabel(String function, CallRecord call) {
-        if (!call.reachedWorker() || function.equals(UNKNOWN)) {
+    private static String label(UUID function) {
+        return function == UNKNOWN_FUNCTION ? UNKNOWN : function.toString();
+    }
+
+    private String methodLabel(UUID function, CallRecord call) {
+        if (!call.reachedWorker() || function == UNKNOWN_FUNCTION) {
             return OTHER;
         }
         Set<String> known = methodsPerFunction.computeIfAbsent(function, f -> ConcurrentHashMap.newKeySet());
@@ -151,11 +162,11 @@ public class CallMetrics {
         return call.method();
     }
 
-    private Counter counter(String name, String function, String direction) {
+    private Counter counter(String name, UUID function, String direction) {
         return Counter.builder(name)
                 .description(name.endsWith("bytes") ? "Message bytes through the proxy, each way"
                         : "Messages through the proxy, each way")
-                .tag("function_id", function)
+                .tag("function_id", label(function))
                 .tag("direction", direction)
                 .register(registry);
     }
