@@ -52,12 +52,29 @@ public class AccessLog {
         // can start a forged log line.
         String method = LogSafe.escape(call.method().length() > MAX_METHOD ? call.method().substring(0, MAX_METHOD)
                 : call.method());
-        long millis = TimeUnit.NANOSECONDS.toMillis(call.durationNanos());
         boolean http = "http".equals(call.listener());
-        Object status = http ? call.httpStatus() : call.code();
+        String status = http ? Integer.toString(call.httpStatus()) : call.code().name();
         boolean success = http ? call.httpStatus() < 400 : call.code() == Status.Code.OK;
-        LoggingEventBuilder line = log.atInfo();
+        // Each id is made a string once, for both the message and its key-value pair; the message is written
+        // here rather than by a "{}" format, which parsed the format and boxed every number on every call.
+        String function = orNull(call.functionId());
+        String version = orNull(call.versionId());
+        String key = orNull(call.keyId());
         SocketAddress client = call.clientAddress();
+        String message = new StringBuilder(320).append(call.listener())
+                .append(" nvcf-reqid=").append(orDash(call.requestId()))
+                .append(" client=").append(client)
+                .append(" function=").append(orDash(function))
+                .append(" version=").append(orDash(version))
+                .append(" method=").append(method)
+                .append(" status=").append(status)
+                .append(" duration_ms=").append(TimeUnit.NANOSECONDS.toMillis(call.durationNanos()))
+                .append(" request_bytes=").append(call.requestBytes())
+                .append(" response_bytes=").append(call.responseBytes())
+                .append(" key_id=").append(orDash(key))
+                .append(" trace_id=").append(orDash(call.traceId()))
+                .toString();
+        LoggingEventBuilder line = log.atInfo();
         if (client instanceof InetSocketAddress inet) {
             line = line.addKeyValue("client.address", inet.getAddress() != null
                     ? inet.getAddress().getHostAddress() : inet.getHostString())
@@ -71,25 +88,25 @@ public class AccessLog {
                 .addKeyValue("event.outcome", success ? "success" : "failure")
                 .addKeyValue("labels.listener", call.listener())
                 .addKeyValue(http ? "labels.http_request" : "labels.grpc_method", method)
-                .addKeyValue(http ? "labels.http_status" : "labels.grpc_status", String.valueOf(status));
+                .addKeyValue(http ? "labels.http_status" : "labels.grpc_status", status);
         line = withOptional(line, "trace.id", call.traceId());
         line = withOptional(line, "labels.nvcf_reqid", call.requestId());
-        line = withOptional(line, "labels.function_id", call.functionId());
-        line = withOptional(line, "labels.function_version_id", call.versionId());
-        line = withOptional(line, "labels.key_id", call.keyId());
-        line.log("{} nvcf-reqid={} client={} function={} version={} method={} status={} duration_ms={}"
-                + " request_bytes={} response_bytes={} key_id={} trace_id={}", call.listener(),
-                orDash(call.requestId()), client, orDash(call.functionId()), orDash(call.versionId()), method,
-                status, millis, call.requestBytes(), call.responseBytes(), orDash(call.keyId()),
-                orDash(call.traceId()));
+        line = withOptional(line, "labels.function_id", function);
+        line = withOptional(line, "labels.function_version_id", version);
+        line = withOptional(line, "labels.key_id", key);
+        line.log(message);
     }
 
-    private static LoggingEventBuilder withOptional(LoggingEventBuilder line, String key, Object value) {
-        return value == null ? line : line.addKeyValue(key, value.toString());
+    private static LoggingEventBuilder withOptional(LoggingEventBuilder line, String key, String value) {
+        return value == null ? line : line.addKeyValue(key, value);
+    }
+
+    private static String orNull(Object value) {
+        return value == null ? null : value.toString();
     }
 
     /** Absent values print as '-', as in common access-log formats. */
-    private static Object orDash(Object value) {
+    private static String orDash(String value) {
         return value == null ? "-" : value;
     }
 }
