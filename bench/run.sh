@@ -14,6 +14,7 @@
 #   PROFILE=1              also record JFR of the gateway in an extra run of each of PROFILE_CASES
 #   PROFILE=async          the same with async-profiler (CPU samples with native and kernel frames; its jar is
 #                          fetched once from Maven Central into ~/.cache/fgw-bench)
+#   PROFILE=alloc          async-profiler's allocation samples instead: bytes allocated, by stack
 #   PROFILE_CASES          cases to profile (default: "small-1x64 big-1x1")
 #   CASES                  space-separated subset of: small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg
 #   PORT_BASE              first of five fixed loopback ports (default 18400: 18401 worker, 18402 nginx,
@@ -327,9 +328,11 @@ async_profiler() { # → the path of libasyncProfiler.so, fetched from Maven Cen
     echo "$dir/linux-x64/libasyncProfiler.so"
 }
 profile_start() {
-    if [[ $PROFILE == async ]]; then
+    if [[ $PROFILE == async || $PROFILE == alloc ]]; then
+        local event=cpu,interval=1ms
+        [[ $PROFILE == alloc ]] && event=alloc
         # jcmd would split the options at "=": quoted, they reach the agent as one string.
-        jcmd "$GATEWAY_PID" JVMTI.agent_load "$(async_profiler)" "\"start,event=cpu,interval=1ms\"" >/dev/null
+        jcmd "$GATEWAY_PID" JVMTI.agent_load "$(async_profiler)" "\"start,event=$event\"" >/dev/null
         return
     fi
     [[ -f $OUT/bench.jfc ]] || jfr_settings
@@ -350,8 +353,10 @@ async_self() { # async_self FILE.collapsed → the 40 frames with most self samp
 }
 profile_stop() { # profile_stop CASE CALLS
     local name=$1 calls=$2
-    if [[ $PROFILE == async ]]; then
-        jcmd "$GATEWAY_PID" JVMTI.agent_load "$(async_profiler)" "\"stop,collapsed,file=$OUT/async-$name.collapsed\"" >/dev/null
+    if [[ $PROFILE == async || $PROFILE == alloc ]]; then
+        local counts=""
+        [[ $PROFILE == alloc ]] && counts=",total"
+        jcmd "$GATEWAY_PID" JVMTI.agent_load "$(async_profiler)" "\"stop,collapsed$counts,file=$OUT/async-$name.collapsed\"" >/dev/null
     else
         jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
     fi
@@ -367,7 +372,12 @@ profile_stop() { # profile_stop CASE CALLS
             END {for (g in U) printf "| %s | %d | %.3f | %.3f |\n", g, C[g], U[g] * 1000 / hz / n, S[g] * 1000 / hz / n}' \
             "$OUT/threads-$name.before" "$OUT/threads-$name.after" | sort -t'|' -k4 -rn
         echo
-        if [[ $PROFILE == async ]]; then
+        if [[ $PROFILE == alloc ]]; then
+            echo "async-profiler allocation samples (bytes) of a second run of the same load; collapsed stacks:"
+            echo "$OUT/async-$name.collapsed. Allocating frames by bytes:"
+            echo
+            async_self "$OUT/async-$name.collapsed"
+        elif [[ $PROFILE == async ]]; then
             echo "async-profiler CPU samples (1 ms) of a second run of the same load; collapsed stacks:"
             echo "$OUT/async-$name.collapsed (for flame graphs). Frames by self samples:"
             echo
