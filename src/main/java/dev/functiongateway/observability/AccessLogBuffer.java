@@ -59,8 +59,8 @@ final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
      * there and it has not been done for this logging configuration yet; otherwise leaves logging as it is.
      */
     static void install(org.slf4j.Logger accessLogger, Duration flushInterval) {
-        if (!(accessLogger instanceof Logger logger) || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
-                || logger.getAppender(NAME) != null) {
+        if (!(accessLogger instanceof Logger logger) || logger.getAppender(NAME) != null
+                || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
         Appender<ILoggingEvent> root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(CONSOLE);
