@@ -109,11 +109,9 @@ final class PendingData {
             if (length == 0) {
                 return super.retainedSlice(index, length);
             }
-            int first = toComponentIndex(index);
-            int firstStart = toByteIndex(first);
-            ByteBuf piece = internalComponent(first);
-            if (index + length <= firstStart + piece.readableBytes()) {
-                return piece.retainedSlice(index - firstStart, length);
+            ByteBuf inOnePiece = UnreadPieces.sliceOfOnePiece(this, index, length, true);
+            if (inOnePiece != null) {
+                return inOnePiece;
             }
             Joined part = new Joined(alloc());
             for (ByteBuf each : decompose(index, length)) {

@@ -39,13 +39,22 @@ final class UnreadPieces implements Cumulator {
             return payload;
         }
         int start = composite.readerIndex() - payload.capacity() + payload.readerIndex();
-        int length = payload.readableBytes();
-        int index = composite.toComponentIndex(start);
-        int pieceStart = composite.toByteIndex(index);
-        ByteBuf piece = composite.internalComponent(index);
-        return start + length <= pieceStart + piece.readableBytes()
-                ? piece.slice(start - pieceStart, length)
-                : payload;
+        ByteBuf inOnePiece = sliceOfOnePiece(composite, start, payload.readableBytes(), false);
+        return inOnePiece != null ? inOnePiece : payload;
+    }
+
+    /**
+     * The bytes {@code index} to {@code index + length} of {@code composite} as a slice (retained or not) of the
+     * one piece that holds them all, without copying; null if they span pieces.
+     */
+    static ByteBuf sliceOfOnePiece(CompositeByteBuf composite, int index, int length, boolean retained) {
+        int piece = composite.toComponentIndex(index);
+        int pieceStart = composite.toByteIndex(piece);
+        ByteBuf bytes = composite.internalComponent(piece);
+        if (index + length > pieceStart + bytes.readableBytes()) {
+            return null;
+        }
+        return retained ? bytes.retainedSlice(index - pieceStart, length) : bytes.slice(index - pieceStart, length);
     }
 
     @Override
