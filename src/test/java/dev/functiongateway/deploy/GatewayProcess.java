@@ -17,6 +17,7 @@ import org.awaitility.Awaitility;
 
 import dev.functiongateway.FunctionGatewayApplication;
 import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.Deployments;
 import io.grpc.Metadata;
 
 /**
@@ -82,20 +83,15 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /**
-     * Creates a function named {@code name} on {@code worker} through the admin API (with {@code adminKey}), waits
-     * until it is active and creates an invocation key.
+     * Creates a function named {@code name} on the worker at {@code workerAddress} through the admin API (with
+     * {@code adminKey}), waits until it is active and creates an invocation key.
      */
     Deployed deploy(String name, String workerAddress, String adminKey) {
         AdminClient admin = new AdminClient(httpPort, adminKey);
-        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"" + name + "\"}");
-        String functionId = created.at("/function/id");
-        String versionId = created.at("/function/versionId");
-        String deployment = "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + versionId;
-        admin.post(deployment, "{\"endpoints\":[\"" + workerAddress + "\"]}");
-        Awaitility.await().atMost(Duration.ofSeconds(20))
-                .until(() -> admin.get(deployment).text().contains("\"ACTIVE\""));
+        Deployments.Deployed deployed = Deployments.deploy(admin, "{\"name\":\"" + name + "\"}", 8, workerAddress);
+        String versionId = deployed.path().substring(deployed.path().lastIndexOf('/') + 1);
         String key = admin.post("/v1/keys", "{\"name\":\"c\",\"scopes\":[\"invoke_function\"]}").at("/value");
-        return new Deployed(functionId, versionId, key);
+        return new Deployed(deployed.functionId(), versionId, key);
     }
 
     /** Console lines up to and including Spring Boot's "Started ..." line. */

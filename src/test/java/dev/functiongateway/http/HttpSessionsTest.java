@@ -36,6 +36,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.Deployments;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.internal.PlatformDependent;
 

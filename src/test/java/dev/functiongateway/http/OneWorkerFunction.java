@@ -6,6 +6,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.Deployments;
 
 /**
  * Set-up shared by HTTP-route tests with one worker: before each test a fresh {@link FunctionWorker}, an HTTP

@@ -22,6 +22,7 @@ import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
 import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.Deployments;
 import dev.functiongateway.support.RunningGateway;
 import dev.functiongateway.support.TestPostgres;
 import io.grpc.Status;

@@ -1,4 +1,4 @@
-package dev.functiongateway.http;
+package dev.functiongateway.support;
 
 import static org.awaitility.Awaitility.await;
 
@@ -6,32 +6,30 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-import dev.functiongateway.support.AdminClient;
-
 /** Functions registered and deployed through the admin API, as an operator would, and awaited until ACTIVE. */
-final class Deployments {
+public final class Deployments {
 
     /** A deployed version: its function, and the deployment's admin path (DELETE it to undeploy). */
-    record Deployed(String functionId, String path) {
+    public record Deployed(String functionId, String path) {
     }
 
     private Deployments() {
     }
 
     /** An HTTP function calling {@code /infer}, checked by HTTP GET {@code /health}. */
-    static String httpFunction(String name) {
+    public static String httpFunction(String name) {
         return "{\"name\":\"" + name + "\",\"inferenceProtocol\":\"HTTP\",\"inferenceUrl\":\"/infer\","
                 + "\"health\":{\"protocol\":\"HTTP\",\"uri\":\"/health\"}}";
     }
 
     /** A function of this protocol whose instances are never checked (healthy as soon as deployed). */
-    static String uncheckedFunction(String name, String protocol) {
+    public static String uncheckedFunction(String name, String protocol) {
         return "{\"name\":\"" + name + "\",\"inferenceProtocol\":\"" + protocol + "\",\"inferenceUrl\":\"/infer\","
                 + "\"health\":{\"protocol\":\"NONE\"}}";
     }
 
     /** Registers the function, deploys its first version on the addresses, and waits until it is ACTIVE. */
-    static Deployed deploy(AdminClient admin, String function, int maxRequestConcurrency, String... addresses) {
+    public static Deployed deploy(AdminClient admin, String function, int maxRequestConcurrency, String... addresses) {
         var created = admin.post("/v2/nvcf/functions", function);
         Deployed deployed = new Deployed(created.at("/function/id"), "/v2/nvcf/deployments/functions/"
                 + created.at("/function/id") + "/versions/" + created.at("/function/versionId"));
