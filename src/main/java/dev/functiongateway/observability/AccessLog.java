@@ -25,51 +25,29 @@ import io.grpc.Status;
  * bytes), {@code event.duration} (nanoseconds), {@code event.outcome}, {@code trace.id}, and the gateway's own
  * facts under {@code labels.*}. Absent values are left out rather than written as null.
  *
- * <p>Unless {@code gateway.observability.access-log-flush-interval} is 0, lines are written in batches on a thread
- * of their own ({@link AccessLogQueue}, within 10 ms of the call's end), and go to the console in batches too
- * ({@link AccessLogBuffer}), up to that interval after the call ended. At 0, each line is written, and goes out,
- * on the thread that ended the call.
+ * <p>On the console the lines go out in batches ({@link AccessLogBuffer}), up to
+ * {@code gateway.observability.access-log-flush-interval} after the call ended.
  */
 @Component
-public class AccessLog implements AutoCloseable {
+public class AccessLog {
 
     private static final Logger log = LoggerFactory.getLogger("dev.functiongateway.access");
     private static final int MAX_METHOD = 200;
 
     private final boolean enabled;
-    /** Null when lines are written on the thread that ended the call. */
-    private final AccessLogQueue queue;
 
     public AccessLog(ObservabilityProperties properties) {
         this.enabled = properties.accessLog();
         Duration flushInterval = properties.accessLogFlushInterval();
-        boolean batched = enabled && !flushInterval.isZero() && !flushInterval.isNegative();
-        if (batched) {
+        if (enabled && !flushInterval.isZero() && !flushInterval.isNegative()) {
             AccessLogBuffer.install(log, flushInterval);
         }
-        this.queue = batched ? new AccessLogQueue(this::write) : null;
     }
 
     public void callEnded(CallRecord call) {
         if (!enabled || !log.isInfoEnabled()) {
             return;
         }
-        if (queue != null) {
-            queue.add(call);
-        } else {
-            write(call);
-        }
-    }
-
-    /** Writes the lines still waiting; later calls write their own. */
-    @Override
-    public void close() {
-        if (queue != null) {
-            queue.close();
-        }
-    }
-
-    private void write(CallRecord call) {
         // The method comes from the request's :path: bounded, and control characters escaped so that no request
         // can start a forged log line.
         String method = LogSafe.escape(call.method().length() > MAX_METHOD ? call.method().substring(0, MAX_METHOD)

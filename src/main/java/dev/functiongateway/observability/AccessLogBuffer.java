@@ -35,9 +35,8 @@ import ch.qos.logback.core.spi.FilterReply;
  * logging stops (Spring Boot stops it after the application context has closed, at shutdown); a JVM that is
  * killed loses at most one interval of access lines.
  *
- * <p>Threading: {@code append} runs on the thread {@code access-log} ({@link AccessLogQueue}; the thread that ended
- * a call when that queue is full or closed), under logback's stream lock; the timer's flush runs on a thread of its
- * own; the {@link BufferedOutputStream} orders both.
+ * <p>Threading: {@code append} runs on the thread that ended a call, under logback's stream lock; the timer's
+ * flush runs on a thread of its own; the {@link BufferedOutputStream} orders both.
  */
 final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
 

@@ -11,9 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param accessLog              one log line per gRPC call at its end (logger {@code dev.functiongateway.access});
  *                               default true
  * @param accessLogFlushInterval longest time an access line waits on the console before it goes out in one
- *                               write with the lines logged after it; lines are then also written in batches
- *                               by a thread of their own; 0 writes each line at once, on the thread that ended
- *                               the call; default 1 s
+ *                               write with the lines logged after it; 0 writes each line at once; default 1 s
  * @param maxMethodsPerFunction  distinct {@code method} label values kept per function; later ones are counted
  *                               as {@code other}, so a client inventing method names cannot grow the series;
  *                               default 100
