@@ -20,13 +20,15 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 
 /**
- * Access lines on the console wait in their buffer ({@code access-log-flush-interval}), and none is lost when the
- * gateway stops: a gateway JVM of its own, stopped with SIGTERM as an orchestrator stops it.
+ * Access lines on the console wait in their buffer ({@code access-log-flush-interval}) until a batch is full, and
+ * none is lost when the gateway stops: a gateway JVM of its own, stopped with SIGTERM as an orchestrator stops it.
  */
 class AccessLogBufferTest {
 
     private static final String ADMIN_KEY = "buffer-admin-key-0123456789";
     private static final int CALLS = 20;
+    /** Lines of ~500 bytes: more than two 32 KiB batches. */
+    private static final int MORE_CALLS = 200;
 
     @TempDir
     Path workDir;
@@ -49,16 +51,24 @@ class AccessLogBufferTest {
                     for (int i = 0; i < CALLS; i++) {
                         stub.modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
                     }
+                    // The calls are over (counted in the metrics, which are recorded just before the access line),
+                    // and their lines are still waiting.
+                    AdminClient management = new AdminClient(gateway.managementPort, null);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> management.get("/actuator/prometheus").text(),
+                            text -> Pattern.compile("gateway_grpc_calls_seconds_count\\{code=\"OK\",[^}]*\\} "
+                                    + CALLS).matcher(text).find());
+                    assertThat(gateway.output).noneMatch(line -> line.contains("dev.functiongateway.access"));
+
+                    // Full batches go out without waiting for the interval; the last one, not full, still waits.
+                    for (int i = 0; i < MORE_CALLS; i++) {
+                        stub.modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
+                    }
+                    await().atMost(Duration.ofSeconds(10)).until(() -> accessLines(gateway).size(),
+                            written -> written > CALLS);
+                    assertThat(accessLines(gateway)).hasSizeLessThan(CALLS + MORE_CALLS);
                 } finally {
                     channel.shutdownNow();
                 }
-                // The calls are over (counted in the metrics, which are recorded just before the access line),
-                // and their lines are still waiting.
-                AdminClient management = new AdminClient(gateway.managementPort, null);
-                await().atMost(Duration.ofSeconds(10)).until(() -> management.get("/actuator/prometheus").text(),
-                        text -> Pattern.compile("gateway_grpc_calls_seconds_count\\{code=\"OK\",[^}]*\\} " + CALLS)
-                                .matcher(text).find());
-                assertThat(gateway.output).noneMatch(line -> line.contains("dev.functiongateway.access"));
             }
 
             Pattern whole = Pattern.compile(".* INFO .* dev\\.functiongateway\\.access +: grpc nvcf-reqid=[0-9a-f-]{36}"
@@ -66,10 +76,13 @@ class AccessLogBufferTest {
                     + deployed.versionId() + " method=inference\\.GRPCInferenceService/ModelInfer status=OK"
                     + " duration_ms=\\d+ request_bytes=\\d+ response_bytes=\\d+ key_id=[0-9a-f-]{36} trace_id=-");
             // The process has exited; its last output may still be on its way through the pipe.
-            List<String> lines = await().atMost(Duration.ofSeconds(10)).until(
-                    () -> gateway.output.stream().filter(line -> line.contains("dev.functiongateway.access")).toList(),
-                    access -> access.size() >= CALLS);
-            assertThat(lines).hasSize(CALLS).allMatch(line -> whole.matcher(line).matches());
+            List<String> lines = await().atMost(Duration.ofSeconds(10)).until(() -> accessLines(gateway),
+                    access -> access.size() >= CALLS + MORE_CALLS);
+            assertThat(lines).hasSize(CALLS + MORE_CALLS).allMatch(line -> whole.matcher(line).matches());
         }
+    }
+
+    private static List<String> accessLines(GatewayProcess gateway) {
+        return gateway.output.stream().filter(line -> line.contains("dev.functiongateway.access")).toList();
     }
 }
