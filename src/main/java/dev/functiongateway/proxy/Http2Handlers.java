@@ -9,7 +9,7 @@ import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 
 /**
  * Builds the proxy's two {@link Http2ConnectionHandler}s (towards clients and towards workers) on Netty's
@@ -61,14 +61,15 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
     }
 
     /**
-     * A connection whose outbound DATA is shared among its streams in 64 KiB turns. Netty's default turn is 1 KiB:
-     * with several large calls on one connection every frame would carry 1 KiB, and each frame costs as much
-     * to write as 16 KiB of payload.
+     * A connection whose outbound DATA is shared evenly among its streams, each taking its share of what the
+     * connection can send in one pass, and at least 64 KiB. Netty's default distributor weighs streams by HTTP/2
+     * priority, which gRPC does not use, in turns of 1 KiB: with several large calls on one connection every
+     * frame would carry 1 KiB, and each frame costs as much to write as 16 KiB of payload.
      */
     private static Http2Connection connection(boolean server) {
         Http2Connection connection = new DefaultHttp2Connection(server);
-        WeightedFairQueueByteDistributor distributor = new WeightedFairQueueByteDistributor(connection);
-        distributor.allocationQuantum(ALLOCATION_QUANTUM);
+        UniformStreamByteDistributor distributor = new UniformStreamByteDistributor(connection);
+        distributor.minAllocationChunk(ALLOCATION_QUANTUM);
         connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, distributor));
         return connection;
     }
