@@ -507,15 +507,16 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # The JIT compiles the gateway's call path during its first minute of load (a profile showed the C2 compiler
 # threads still busy after 40 s): warm both proxies before any case, with sequential calls, many streams and
 # large messages (1/6, 1/2 and 1/3 of JIT_WARMUP).
-# The gateway is scraped during its warm-up, as Prometheus scrapes it in production: the scrape's HTTP server runs
-# some of the same Netty methods (the pipeline, the outbound buffer, the decoder base) with other classes. Without
-# it, the first scrape before a case made the JIT drop its code of those methods and compile them again during the
-# case (~0.25 s of C2 in the one 640 MiB call, bench/RESULTS.md, session 6).
+# The gateway is scraped every 10 s during its warm-up, as Prometheus scrapes it in production: the scrape's HTTP
+# server runs some of the same Netty methods with other classes. Without it, the first scrape before a case made the
+# JIT drop its code of those methods and compile them again during the case (~0.25 s of C2 in the one 640 MiB call,
+# bench/RESULTS.md, session 6). Scraped every second, those methods' profiles would hold more of the scrape's
+# classes than a production gateway's (4 MiB 1x4 CPU 1.09-1.10x nginx's against 0.97x without, two rounds each).
 jit_warmup() { # jit_warmup VIA
     local load c m body seconds
     target "$1"
     if [[ $1 == gateway ]]; then
-        (while :; do gateway_codes >/dev/null; sleep 1; done) &
+        (while :; do gateway_codes >/dev/null; sleep 10; done) &
         SCRAPER=$!
     fi
     for load in "1 1 small $((JIT_WARMUP / 6))" "4 16 small $((JIT_WARMUP / 2))" "1 4 big $((JIT_WARMUP / 3))"; do
