@@ -24,8 +24,8 @@ import ch.qos.logback.core.spi.FilterReply;
  * (default 1 s) after a line was logged, or when {@value #BUFFER_BYTES} bytes are waiting, in one write each,
  * instead of one {@code write(2)} per call — that system call was half of what the access line cost a small call
  * (bench/RESULTS.md, session 5). The writes are made by a thread of their own, {@code access-log-flush}: the thread
- * that logs a line only copies it into the batch; a full batch written by that thread, an event loop, delayed the
- * call it was ending, one call in ~75 (session 6). Envoy's access logs are buffered the same way by default;
+ * that logs a line only copies it into the batch; before, every ~75th call's event loop wrote a full batch to
+ * stdout itself, blocking I/O that held up its other calls (session 6). Envoy's access logs are buffered the same way by default;
  * nginx's with {@code buffer=} and {@code flush=}.
  *
  * <p>It takes over only the console appender that Spring Boot configures ({@code CONSOLE}), with that appender's
