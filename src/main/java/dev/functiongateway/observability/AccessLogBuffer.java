@@ -25,8 +25,8 @@ import ch.qos.logback.core.spi.FilterReply;
  * instead of one {@code write(2)} per call — that system call was half of what the access line cost a small call
  * (bench/RESULTS.md, session 5). The writes are made by a thread of their own, {@code access-log-flush}: the thread
  * that logs a line only copies it into the batch; before, every ~75th call's event loop wrote a full batch to
- * stdout itself, blocking I/O that held up its other calls (session 6). Envoy's access logs are buffered the same way by default;
- * nginx's with {@code buffer=} and {@code flush=}.
+ * stdout itself, blocking I/O that held up its other calls (session 6). Envoy's access logs are buffered the same
+ * way by default; nginx's with {@code buffer=} and {@code flush=}.
  *
  * <p>It takes over only the console appender that Spring Boot configures ({@code CONSOLE}), with that appender's
  * own encoder (pattern or structured format) and filters, so a line looks exactly as it did; other appenders (a
@@ -133,16 +133,11 @@ final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
             }
         }
 
-        /** Queues the batch being filled; under logback's stream lock. False if it was full and would not wait. */
-        private boolean handOff(boolean wait) {
-            if (filled == 0) {
-                return true;
+        /** Queues the batch being filled, unless it is empty, or the queue is full and {@code wait} is false. */
+        private void handOff(boolean wait) {
+            if (filled > 0 && enqueue(Arrays.copyOf(filling, filled), wait)) {
+                filled = 0;
             }
-            if (!enqueue(Arrays.copyOf(filling, filled), wait)) {
-                return false;
-            }
-            filled = 0;
-            return true;
         }
 
         private boolean enqueue(byte[] batch, boolean wait) {
@@ -174,7 +169,7 @@ final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
                 while (!closed) {
                     byte[] batch = ready.poll(Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
                     if (batch != null) {
-                        send(batch);
+                        send(batch, batch.length);
                     } else {
                         // The interval has passed: the batch being filled goes out too, unless a logging thread holds
                         // the lock (it may be waiting for this thread to make room) or no room is left; then later.
@@ -193,9 +188,9 @@ final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
             }
         }
 
-        private void send(byte[] batch) {
+        private void send(byte[] batch, int length) {
             PrintStream console = console();
-            console.write(batch, 0, batch.length);
+            console.write(batch, 0, length);
             console.flush();
         }
 
@@ -210,10 +205,10 @@ final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
                 Thread.currentThread().interrupt();
             }
             for (byte[] batch = ready.poll(); batch != null; batch = ready.poll()) {
-                send(batch);
+                send(batch, batch.length);
             }
             if (filled > 0) {
-                send(Arrays.copyOf(filling, filled));
+                send(filling, filled);
                 filled = 0;
             }
         }

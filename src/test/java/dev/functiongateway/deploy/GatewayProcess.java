@@ -89,9 +89,8 @@ final class GatewayProcess implements AutoCloseable {
     Deployed deploy(String name, String workerAddress, String adminKey) {
         AdminClient admin = new AdminClient(httpPort, adminKey);
         Deployments.Deployed deployed = Deployments.deploy(admin, "{\"name\":\"" + name + "\"}", 8, workerAddress);
-        String versionId = deployed.path().substring(deployed.path().lastIndexOf('/') + 1);
         String key = admin.post("/v1/keys", "{\"name\":\"c\",\"scopes\":[\"invoke_function\"]}").at("/value");
-        return new Deployed(deployed.functionId(), versionId, key);
+        return new Deployed(deployed.functionId(), deployed.versionId(), key);
     }
 
     /** Console lines up to and including Spring Boot's "Started ..." line. */

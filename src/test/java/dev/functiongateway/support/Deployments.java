@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 /** Functions registered and deployed through the admin API, as an operator would, and awaited until ACTIVE. */
 public final class Deployments {
 
-    /** A deployed version: its function, and the deployment's admin path (DELETE it to undeploy). */
-    public record Deployed(String functionId, String path) {
+    /** A deployed version: its function, its id, and the deployment's admin path (DELETE it to undeploy). */
+    public record Deployed(String functionId, String versionId, String path) {
     }
 
     private Deployments() {
@@ -31,8 +31,10 @@ public final class Deployments {
     /** Registers the function, deploys its first version on the addresses, and waits until it is ACTIVE. */
     public static Deployed deploy(AdminClient admin, String function, int maxRequestConcurrency, String... addresses) {
         var created = admin.post("/v2/nvcf/functions", function);
-        Deployed deployed = new Deployed(created.at("/function/id"), "/v2/nvcf/deployments/functions/"
-                + created.at("/function/id") + "/versions/" + created.at("/function/versionId"));
+        String functionId = created.at("/function/id");
+        String versionId = created.at("/function/versionId");
+        Deployed deployed = new Deployed(functionId, versionId,
+                "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + versionId);
         admin.post(deployed.path(), "{\"endpoints\":[" + Arrays.stream(addresses).map(a -> "\"" + a + "\"")
                 .collect(Collectors.joining(",")) + "],\"maxRequestConcurrency\":" + maxRequestConcurrency + "}");
         await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployed.path())
