@@ -470,32 +470,52 @@ sample_peak() { # sample_peak FILE PID...: the highest summed RSS seen, every 0.
         sleep 0.1
     done
 }
-memory_case() { # memory_case LABEL MODE "ARGS" VIA: one call moving a lot of bytes, with time and peak RSS
-    local label=$1 mode=$2 args=$3 via=$4 out status seconds before peak detail
-    target "$via"
+# The clients of the memory cases; each prints "status=OK|FAILED seconds=S[ detail=...]" for its one call.
+java_client() { # java_client MODE ARGS...: BenchClient (grpc-java), which checks every echoed byte
+    # shellcheck disable=SC2046 # env assignments are words
+    env $(client_env "$VIA") timeout 600 java -Xmx3g -XX:MaxDirectMemorySize=3g -cp "$CP" BenchClient "$1" \
+        "$(hostport)" "${@:2}"
+}
+h2load_client() { # h2load_client FILE: one call with FILE (one framed message) as its request; the echo is counted
+    local out seconds succeeded
+    out=$(timeout 600 h2load -n 1 -c 1 -m 1 -d "$1" -H 'content-type: application/grpc' -H 'te: trailers' \
+        "${HDRS[@]}" "$URL" 2>&1 || true)
+    seconds=$(sed -n 's/^finished in \([0-9.]*\)\(m*s\),.*/\1 \2/p' <<<"$out" |
+        awk '{printf "%.3f", $2 == "ms" ? $1 / 1000 : $1}')
+    succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
+    echo "status=$([[ $succeeded == 1 ]] && echo OK || echo FAILED) seconds=${seconds:-?}"
+}
+huge_frame() { # huge_frame FILE BYTES: one gRPC message of BYTES zero bytes (< 4 GiB), with its 5-byte prefix
+    local n=$2
+    # shellcheck disable=SC2059 # the format is the four length bytes, built here
+    printf "\\x00$(printf '\\x%02x' $((n >> 24 & 255)) $((n >> 16 & 255)) $((n >> 8 & 255)) $((n & 255)))" >"$1"
+    head -c "$n" /dev/zero >>"$1"
+}
+memory_case() { # memory_case LABEL SLUG "CLIENT ARGS" VIA: one call moving a lot of bytes, with time and peak RSS
+    local label=$1 slug=$2-$4 client=$3 out status seconds before peak detail
+    VIA=$4
+    target "$VIA"
     snapshot
     before=$(rss_kib "${PIDS[@]}")
-    echo "$before" >"$OUT/peak-$mode-$via.txt"
+    echo "$before" >"$OUT/peak-$slug.txt"
     if ((${#PIDS[@]} > 0)); then
-        sample_peak "$OUT/peak-$mode-$via.txt" "${PIDS[@]}" &
+        sample_peak "$OUT/peak-$slug.txt" "${PIDS[@]}" &
         SAMPLER=$!
     fi
-    # shellcheck disable=SC2046
-    # shellcheck disable=SC2086 # args are words
-    out=$(env $(client_env "$via") timeout 600 java -Xmx3g -XX:MaxDirectMemorySize=3g -cp "$CP" BenchClient "$mode" \
-        "$(hostport)" $args 2>"$OUT/$mode-$via.err" || true)
+    # shellcheck disable=SC2086 # the client and its arguments are words
+    out=$($client 2>"$OUT/$slug.err" || true)
     [[ -n $SAMPLER ]] && { kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; }
-    echo "$out" >"$OUT/$mode-$via.txt"
-    peak=$(cat "$OUT/peak-$mode-$via.txt")
+    echo "$out" >"$OUT/$slug.txt"
+    peak=$(cat "$OUT/peak-$slug.txt")
     status=$(sed -n 's/.*status=\([A-Z]*\).*/\1/p' <<<"$out")
     seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
     detail=$(sed -n 's/.*detail=\(.*\)/\1/p' <<<"$out" | cut -c1-120)
-    account "$via" 1
-    check "$via" 1 "$([[ $status == OK ]] && echo 1 || echo 0)"
+    account "$VIA" 1
+    check "$VIA" 1 "$([[ $status == OK ]] && echo 1 || echo 0)"
     [[ $status == OK ]] || CHECK="**FAILED** ${detail:-no answer}; $CHECK"
     local memory=-
     ((${#PIDS[@]} > 0)) && memory="$((peak / 1024)) (+$(((peak - before) / 1024)))"
-    row "$label | $via | 1 | ${seconds:-?} s | - | - | $CPU_MS | $CPU_SPLIT | $memory | - | $CHECK"
+    row "$label | $VIA | 1 | ${seconds:-?} s | - | - | $CPU_MS | $CPU_SPLIT | $memory | - | $CHECK"
 }
 
 # ---- the run ----
@@ -551,17 +571,21 @@ if has_case huge-msg || [[ $HUGE == 1 ]]; then
     fi
     # The large calls take paths the h2load warm-up does not (grpc-java's client, messages of hundreds of MiB):
     # one smaller call of each kind through each proxy first, as every other case has its warm-up.
-    for via in nginx gateway; do
-        target "$via"
-        # shellcheck disable=SC2046
-        env $(client_env "$via") timeout 300 java -Xmx3g -XX:MaxDirectMemorySize=3g -cp "$CP" BenchClient big \
-            "$(hostport)" $((64 << 20)) >/dev/null 2>&1 || true
-        # shellcheck disable=SC2046
-        env $(client_env "$via") timeout 300 java -Xmx3g -XX:MaxDirectMemorySize=3g -cp "$CP" BenchClient stream \
-            "$(hostport)" $((512 << 20)) $((4 << 20)) >/dev/null 2>&1 || true
+    for VIA in nginx gateway; do
+        target "$VIA"
+        java_client big $((64 << 20)) >/dev/null 2>&1 || true
+        java_client stream $((512 << 20)) $((4 << 20)) >/dev/null 2>&1 || true
     done
-    has_case huge-msg && each memory_case "one $BIG_MIB MiB message each way" big "$((BIG_MIB << 20))"
-    [[ $HUGE == 1 ]] && each memory_case "4 GiB streamed each way, 4 MiB messages" stream "$((4 << 30)) $((4 << 20))"
+    if has_case huge-msg; then
+        each memory_case "one $BIG_MIB MiB message each way" big "java_client big $((BIG_MIB << 20))"
+        # The same call from h2load, a client that keeps up with any proxy (see bench/README.md): one framed
+        # message of zeros (the proxies do not look at the bytes), echoed by the worker and discarded.
+        huge_frame "$OUT/huge.bin" "$((BIG_MIB << 20))"
+        each memory_case "one $BIG_MIB MiB message each way, h2load client" big-h2load "h2load_client $OUT/huge.bin"
+        rm -f "$OUT/huge.bin"
+    fi
+    [[ $HUGE == 1 ]] && each memory_case "4 GiB streamed each way, 4 MiB messages" stream \
+        "java_client stream $((4 << 30)) $((4 << 20))"
 fi
 
 # ---- the table ----
