@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import dev.functiongateway.faults.FaultGateway.Deployed;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.AdminClient.Response;
 import dev.functiongateway.support.RunningGateway;

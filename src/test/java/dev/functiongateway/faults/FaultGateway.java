@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.AdminClient.Response;
+import dev.functiongateway.support.Deployments;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.RunningGateway;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -28,18 +30,6 @@ final class FaultGateway {
     static final String ADMIN_KEY = "faults-admin-key-0123456789";
 
     private FaultGateway() {
-    }
-
-    /** A deployed function version. */
-    record Deployed(String functionId, String versionId) {
-
-        String deploymentPath() {
-            return "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + versionId;
-        }
-
-        String versionPath() {
-            return "/v2/nvcf/functions/" + functionId + "/versions/" + versionId;
-        }
     }
 
     /** The fault tests' settings on top of {@code store} (a datasource's properties). */
@@ -64,11 +54,9 @@ final class FaultGateway {
      * worker addresses; a checked one is awaited until ACTIVE.
      */
     static Deployed deploy(AdminClient admin, boolean healthChecked, String... addresses) {
-        Response created = admin.post("/v2/nvcf/functions", "{\"name\":\"fault\",\"inferenceProtocol\":\"GRPC\""
+        Deployed d = Deployments.register(admin, "{\"name\":\"fault\",\"inferenceProtocol\":\"GRPC\""
                 + (healthChecked ? "" : ",\"health\":{\"protocol\":\"NONE\"}") + "}");
-        assertThat(created.status()).as(created.text()).isEqualTo(200);
-        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
-        Response deployed = admin.post(d.deploymentPath(), "{\"endpoints\":["
+        Response deployed = admin.post(d.path(), "{\"endpoints\":["
                 + Arrays.stream(addresses).map(a -> "\"" + a + "\"").collect(Collectors.joining(",")) + "]}");
         assertThat(deployed.status()).as(deployed.text()).isEqualTo(200);
         if (healthChecked) {

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
-import dev.functiongateway.faults.FaultGateway.Deployed;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.RunningGateway;
 import dev.functiongateway.support.TestPostgres;

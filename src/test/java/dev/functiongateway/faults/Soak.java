@@ -19,7 +19,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 
-import dev.functiongateway.faults.FaultGateway.Deployed;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;

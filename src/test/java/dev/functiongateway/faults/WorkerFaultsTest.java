@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.functiongateway.faults.FaultGateway.Deployed;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.proxy.ProxyProperties;
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.GaugePeak;

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ByteString;
 
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.FlowControlledUpload;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.streams.Chunk;

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.Deployments;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.RunningGateway;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
@@ -45,9 +47,9 @@ class GracefulDrainTest {
                     "gateway.routing.health-interval", "200ms",
                     "gateway.proxy.drain-time", "2s"));
             AdminClient admin = gateway.admin(ADMIN_KEY);
-            var created = admin.post("/v2/nvcf/functions", "{\"name\":\"drained\"}");
-            String fid = created.at("/function/id");
-            String path = "/v2/nvcf/deployments/functions/" + fid + "/versions/" + created.at("/function/versionId");
+            Deployed d = Deployments.register(admin, "{\"name\":\"drained\"}");
+            String fid = d.functionId();
+            String path = d.path();
             admin.post(path, "{\"endpoints\":[\"" + worker.address() + "\"]}");
             await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(path).at("/deployment/status")));
             String key = admin.post("/v1/keys", "{\"name\":\"c\",\"scopes\":[\"invoke_function\"]}").at("/value");

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
 import io.grpc.stub.MetadataUtils;

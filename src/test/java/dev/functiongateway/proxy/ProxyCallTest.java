@@ -15,6 +15,7 @@ import com.google.protobuf.ByteString;
 
 import dev.functiongateway.proxy.api.DescribeRequest;
 import dev.functiongateway.proxy.api.GatewayInfoGrpc;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
@@ -121,7 +122,7 @@ class ProxyCallTest extends ProxyTestSupport {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertStatus(channel,
                 metadata(expiring, fid, null), Status.Code.UNAUTHENTICATED, "expired"));
 
-        admin.delete(deploymentPath(d));
+        admin.delete(d.path());
         assertStatus(channel, metadata(invokeKey, fid, d.versionId()), Status.Code.UNAVAILABLE, "not ACTIVE");
         assertStatus(channel, metadata(invokeKey, fid, null), Status.Code.UNAVAILABLE, "no ACTIVE version");
     }

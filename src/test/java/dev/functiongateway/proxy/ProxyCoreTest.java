@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -28,6 +29,8 @@ import org.springframework.test.context.TestPropertySource;
 import com.google.protobuf.ByteString;
 
 import dev.functiongateway.support.AdminClient.Response;
+import dev.functiongateway.support.Deployments;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.GaugePeak;
 import dev.functiongateway.support.RawHttp2;
 import dev.functiongateway.support.RawHttp2.Frame;
@@ -59,11 +62,8 @@ class ProxyCoreTest extends ProxyTestSupport {
 
     /** A gRPC function with no health check: nothing warms the worker connection before the first call. */
     private Deployed deployUnchecked(String address) {
-        Response created = admin.post("/v2/nvcf/functions",
-                "{\"name\":\"cold\",\"inferenceProtocol\":\"GRPC\",\"health\":{\"protocol\":\"NONE\"}}");
-        assertThat(created.status()).as(created.text()).isEqualTo(200);
-        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
-        assertThat(admin.post(deploymentPath(d), "{\"endpoints\":[\"" + address + "\"]}").status()).isEqualTo(200);
+        Deployed d = Deployments.register(admin, Deployments.uncheckedFunction("cold", "GRPC"));
+        assertThat(admin.post(d.path(), "{\"endpoints\":[\"" + address + "\"]}").status()).isEqualTo(200);
         deployed.add(d);
         return d;
     }
@@ -195,6 +195,41 @@ class ProxyCoreTest extends ProxyTestSupport {
         assertThat(log).doesNotContain(" WARN ").doesNotContain(" ERROR ").doesNotContain("Exception");
     }
 
+    /**
+     * A refused call whose client sent DATA with its HEADERS: the gateway resets the stream, and the DATA frames
+     * read with the HEADERS are dropped without a log line each (Netty's codec logs every one at INFO while the
+     * reset is unsent), so that a client without a key cannot fill the log.
+     */
+    @Test
+    void dataSentWithARefusedCallIsDroppedQuietly(CapturedOutput output) throws Exception {
+        Deployed d = deploy(0, worker("w"));
+        Map<String, String> noKey = request("/inference.GRPCInferenceService/ModelInfer", d);
+        noKey.remove("authorization");
+        int before = output.length();
+        try (RawHttp2 client = new RawHttp2(grpcPort)) {
+            client.headers(1, noKey, false);
+            for (int i = 0; i < 50; i++) {
+                client.data(1, new byte[100], false);
+            }
+            // A call on the same connection after them: once it is answered, the DATA frames were read.
+            client.headers(3, request("/inference.GRPCInferenceService/ServerLive", d), true);
+            client.flush();
+            assertThat(readUntil(client, RawHttp2.RST_STREAM, 1)).as("the refused call's reset").isNotNull();
+            assertThat(readUntil(client, RawHttp2.HEADERS, 3)).as("the next call's answer").isNotNull();
+        }
+        assertThat(output.toString().substring(before)).doesNotContain("ignoring DATA frame");
+    }
+
+    /** Reads frames until one of this type on this stream, which it returns; null if the connection closed. */
+    private static Frame readUntil(RawHttp2 client, int type, int streamId) throws IOException {
+        for (Frame f = client.read(); f != null; f = client.read()) {
+            if (f.type() == type && f.streamId() == streamId) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     @Test
     void aRapidResetBurstEndsWithGoAwayWhileOtherClientsAreServed() throws Exception {
         Deployed d = deploy(0, worker("w"));
@@ -210,7 +245,7 @@ class ProxyCoreTest extends ProxyTestSupport {
                         client.rstStream(stream, 0x8);
                         client.flush();
                     }
-                } catch (java.io.IOException closedByTheGateway) {
+                } catch (IOException closedByTheGateway) {
                     // expected once the limit is reached
                 }
             });
@@ -236,12 +271,7 @@ class ProxyCoreTest extends ProxyTestSupport {
                 client.headers(1 + 2 * i, request("/streams.Streams/Hold", d), false);
             }
             client.flush();
-            Frame refused = null;
-            for (Frame f = client.read(); f != null && refused == null; f = client.read()) {
-                if (f.type() == RawHttp2.RST_STREAM && f.streamId() == 17) {
-                    refused = f;
-                }
-            }
+            Frame refused = readUntil(client, RawHttp2.RST_STREAM, 17);
             assertThat(refused).as("RST_STREAM on the ninth stream").isNotNull();
             assertThat(refused.errorCode()).as("REFUSED_STREAM").isEqualTo(0x7);
             assertThat(infer(d)).isEqualTo("w");
@@ -268,9 +298,8 @@ class ProxyCoreTest extends ProxyTestSupport {
 
     @Test
     void aGrpcCallToAnHttpFunctionIsToldToUseTheHttpListener() {
-        Response created = admin.post("/v2/nvcf/functions", "{\"name\":\"web\",\"inferenceProtocol\":\"HTTP\"}");
-        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
-        assertThat(admin.post(deploymentPath(d), "{\"endpoints\":[\"127.0.0.1:9\"]}").status()).isEqualTo(200);
+        Deployed d = Deployments.register(admin, "{\"name\":\"web\",\"inferenceProtocol\":\"HTTP\"}");
+        assertThat(admin.post(d.path(), "{\"endpoints\":[\"127.0.0.1:9\"]}").status()).isEqualTo(200);
         deployed.add(d);
         ProxyCallTest.assertStatus(connection(), metadata(invokeKey, d.functionId(), null),
                 Status.Code.FAILED_PRECONDITION, "HTTP listener");

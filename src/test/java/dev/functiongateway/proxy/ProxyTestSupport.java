@@ -18,6 +18,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.AdminClient.Response;
+import dev.functiongateway.support.Deployments;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.TestWorker;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -57,10 +59,6 @@ abstract class ProxyTestSupport {
     final List<AutoCloseable> closeAfter = new ArrayList<>();
     final List<Deployed> deployed = new ArrayList<>();
 
-    /** A deployed function version. */
-    record Deployed(String functionId, String versionId) {
-    }
-
     @BeforeEach
     void setUpClients() {
         admin = new AdminClient(httpPort, ADMIN_KEY);
@@ -74,7 +72,7 @@ abstract class ProxyTestSupport {
      */
     @AfterEach
     void closeAll() throws Exception {
-        deployed.forEach(d -> admin.delete(deploymentPath(d)));
+        deployed.forEach(d -> admin.delete(d.path()));
         for (AutoCloseable c : closeAfter) {
             c.close();
         }
@@ -99,9 +97,8 @@ abstract class ProxyTestSupport {
     }
 
     Deployed deploy(int maxRequestConcurrency, boolean tls, TestWorker... workers) {
-        Response created = admin.post("/v2/nvcf/functions", "{\"name\":\"fn\",\"inferenceProtocol\":\"GRPC\"}");
-        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
-        Response response = admin.post(deploymentPath(d), "{\"endpoints\":["
+        Deployed d = Deployments.register(admin, "{\"name\":\"fn\",\"inferenceProtocol\":\"GRPC\"}");
+        Response response = admin.post(d.path(), "{\"endpoints\":["
                 + Arrays.stream(workers).map(w -> "\"" + w.address() + "\"").collect(Collectors.joining(","))
                 + "],\"tls\":" + tls + ",\"maxRequestConcurrency\":" + maxRequestConcurrency + "}");
         assertThat(response.status()).as(response.text()).isEqualTo(200);
@@ -112,11 +109,7 @@ abstract class ProxyTestSupport {
 
     void awaitStatus(Deployed d, String status) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> status.equals(
-                admin.get("/v2/nvcf/functions/" + d.functionId() + "/versions/" + d.versionId()).at("/function/status")));
-    }
-
-    static String deploymentPath(Deployed d) {
-        return "/v2/nvcf/deployments/functions/" + d.functionId() + "/versions/" + d.versionId();
+                admin.get(d.versionPath()).at("/function/status")));
     }
 
     /** A new plaintext client connection to the gateway's gRPC listener. */

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.TestWorker;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import com.google.common.util.concurrent.ListenableFuture;
 
+import dev.functiongateway.support.Deployments;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
@@ -136,10 +138,9 @@ class SessionPinningTest extends ProxyTestSupport {
     @Test
     void selfRegisteredInstancesServeUntilTheirHeartbeatLapses() {
         TestWorker a = worker("a");
-        var created = admin.post("/v2/nvcf/functions", "{\"name\":\"self\"}");
-        Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
+        Deployed d = Deployments.register(admin, "{\"name\":\"self\"}");
         deployed.add(d);
-        assertThat(admin.put(deploymentPath(d) + "/instances/a",
+        assertThat(admin.put(d.path() + "/instances/a",
                 "{\"address\":\"" + a.address() + "\",\"ttlSeconds\":2}").status()).isEqualTo(201);
         awaitStatus(d, "ACTIVE");
         assertThat(infer(connection(), d).getModelName()).isEqualTo("a");

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.Deployments;
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.RunningGateway;
 import dev.functiongateway.support.TestPostgres;
 import dev.functiongateway.support.TestWorker;
@@ -73,14 +75,14 @@ class SessionResumeTest extends ProxyTestSupport {
         String otherKey = createKey("[\"invoke_function\"]", "[]");
         assertNotFound(() -> call(grpcPort, otherKey, d, id));
 
-        admin.delete(deploymentPath(d));
+        admin.delete(d.path());
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertNotFound(() -> call(grpcPort, invokeKey,
                 redeployed(d), id)));
     }
 
     /** The same function deployed again (to a new worker): the old id's worker is gone. */
     private Deployed redeployed(Deployed d) {
-        admin.post(deploymentPath(d), "{\"endpoints\":[\"" + worker("new").address() + "\"]}");
+        admin.post(d.path(), "{\"endpoints\":[\"" + worker("new").address() + "\"]}");
         awaitStatus(d, "ACTIVE");
         return d;
     }
@@ -100,9 +102,8 @@ class SessionResumeTest extends ProxyTestSupport {
         properties.put("gateway.proxy.drain-time", "1s");
         try (RunningGateway one = RunningGateway.start(properties); RunningGateway two = RunningGateway.start(properties)) {
             AdminClient admin = one.admin(ADMIN_KEY);
-            var created = admin.post("/v2/nvcf/functions", "{\"name\":\"shared\"}");
-            Deployed d = new Deployed(created.at("/function/id"), created.at("/function/versionId"));
-            admin.post(deploymentPath(d), "{\"endpoints\":[\"" + worker("x").address() + "\",\""
+            Deployed d = Deployments.register(admin, "{\"name\":\"shared\"}");
+            admin.post(d.path(), "{\"endpoints\":[\"" + worker("x").address() + "\",\""
                     + worker("y").address() + "\",\"" + worker("z").address() + "\"]}");
             String key = admin.post("/v1/keys", "{\"name\":\"c\",\"scopes\":[\"invoke_function\"]}").at("/value");
             String[] first = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()

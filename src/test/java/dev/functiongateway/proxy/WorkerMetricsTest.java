@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.TestWorker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,9 +26,9 @@ class WorkerMetricsTest extends ProxyTestSupport {
         await().atMost(Duration.ofSeconds(5)).until(() -> healthy(d, worker) == 1.0);
 
         // The same endpoint again: a new instance at the old address replaces the old one.
-        assertThat(admin.post(deploymentPath(d), "{\"endpoints\":[\"" + worker.address() + "\"]}").status())
+        assertThat(admin.post(d.path(), "{\"endpoints\":[\"" + worker.address() + "\"]}").status())
                 .isEqualTo(200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> admin.get(deploymentPath(d)).json()
+        await().atMost(Duration.ofSeconds(5)).until(() -> admin.get(d.path()).json()
                 .at("/deployment/instances/0/health/healthy").asBoolean());
         assertThat(healthy(d, worker)).as("the worker's series after the redeploy").isEqualTo(1.0);
         assertThat(meters.find("gateway.worker.sessions").tag("worker", worker.address()).gauge()).isNotNull();

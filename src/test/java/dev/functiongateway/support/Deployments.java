@@ -1,5 +1,6 @@
 package dev.functiongateway.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -9,8 +10,13 @@ import java.util.stream.Collectors;
 /** Functions registered and deployed through the admin API, as an operator would, and awaited until ACTIVE. */
 public final class Deployments {
 
-    /** A deployed version: its function, its id, and the deployment's admin path (DELETE it to undeploy). */
+    /** A registered version: its function, its id, and its deployment's admin path (DELETE it to undeploy). */
     public record Deployed(String functionId, String versionId, String path) {
+
+        /** The version's admin path (its status is at {@code /function/status}). */
+        public String versionPath() {
+            return "/v2/nvcf/functions/" + functionId + "/versions/" + versionId;
+        }
     }
 
     private Deployments() {
@@ -28,13 +34,19 @@ public final class Deployments {
                 + "\"health\":{\"protocol\":\"NONE\"}}";
     }
 
-    /** Registers the function, deploys its first version on the addresses, and waits until it is ACTIVE. */
-    public static Deployed deploy(AdminClient admin, String function, int maxRequestConcurrency, String... addresses) {
+    /** Registers the function (the JSON body of {@code POST /v2/nvcf/functions}); deploys nothing. */
+    public static Deployed register(AdminClient admin, String function) {
         var created = admin.post("/v2/nvcf/functions", function);
+        assertThat(created.status()).as(created.text()).isEqualTo(200);
         String functionId = created.at("/function/id");
         String versionId = created.at("/function/versionId");
-        Deployed deployed = new Deployed(functionId, versionId,
+        return new Deployed(functionId, versionId,
                 "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + versionId);
+    }
+
+    /** Registers the function, deploys its first version on the addresses, and waits until it is ACTIVE. */
+    public static Deployed deploy(AdminClient admin, String function, int maxRequestConcurrency, String... addresses) {
+        Deployed deployed = register(admin, function);
         admin.post(deployed.path(), "{\"endpoints\":[" + Arrays.stream(addresses).map(a -> "\"" + a + "\"")
                 .collect(Collectors.joining(",")) + "],\"maxRequestConcurrency\":" + maxRequestConcurrency + "}");
         await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(admin.get(deployed.path())

@@ -15,6 +15,7 @@ import java.util.Map;
  */
 public final class RawHttp2 implements AutoCloseable {
 
+    public static final int DATA = 0x0;
     public static final int HEADERS = 0x1;
     public static final int RST_STREAM = 0x3;
     public static final int SETTINGS = 0x4;
@@ -55,6 +56,11 @@ public final class RawHttp2 implements AutoCloseable {
             literal(block, value);
         });
         frame(HEADERS, 0x4 | (endStream ? 0x1 : 0), streamId, block.toByteArray());
+    }
+
+    /** A DATA frame (with END_STREAM when {@code endStream}). */
+    public void data(int streamId, byte[] payload, boolean endStream) throws IOException {
+        frame(DATA, endStream ? 0x1 : 0, streamId, payload);
     }
 
     public void rstStream(int streamId, int errorCode) throws IOException {
