@@ -11,6 +11,8 @@
 #   JIT_WARMUP             seconds of load on each proxy before the first case (default 60; QUICK: 6)
 #   BIG_MIB                size of the one large message each way, in MiB (default 640)
 #   HUGE=1                 also stream 4 GiB each way in one call (4 MiB messages), with peak RSS
+#   BIG_REPEAT             how many times each proxy gets the large message (and the 4 GiB stream) in turn;
+#                          one such call varies by ±30 % (default 1)
 #   PROFILE=1              also record JFR of the gateway in an extra run of each of PROFILE_CASES
 #   PROFILE=async          the same with async-profiler (CPU samples with native and kernel frames; its jar is
 #                          fetched once from Maven Central into ~/.cache/fgw-bench)
@@ -32,7 +34,7 @@ if [[ $QUICK == 1 ]]; then
 else
     DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} JIT_WARMUP=${JIT_WARMUP:-60} BIG_MIB=${BIG_MIB:-640}
 fi
-HUGE=${HUGE:-0}
+HUGE=${HUGE:-0} BIG_REPEAT=${BIG_REPEAT:-1}
 PROFILE=${PROFILE:-0}
 PROFILE_CASES=${PROFILE_CASES:-small-1x64 big-1x1}
 ASYNC_PROFILER_VERSION=4.2
@@ -576,16 +578,20 @@ if has_case huge-msg || [[ $HUGE == 1 ]]; then
         java_client big $((64 << 20)) >/dev/null 2>&1 || true
         java_client stream $((512 << 20)) $((4 << 20)) >/dev/null 2>&1 || true
     done
-    if has_case huge-msg; then
-        each memory_case "one $BIG_MIB MiB message each way" big "java_client big $((BIG_MIB << 20))"
-        # The same call from h2load, a client that keeps up with any proxy (see bench/README.md): one framed
-        # message of zeros (the proxies do not look at the bytes), echoed by the worker and discarded.
-        huge_frame "$OUT/huge.bin" "$((BIG_MIB << 20))"
-        each memory_case "one $BIG_MIB MiB message each way, h2load client" big-h2load "h2load_client $OUT/huge.bin"
-        rm -f "$OUT/huge.bin"
-    fi
-    [[ $HUGE == 1 ]] && each memory_case "4 GiB streamed each way, 4 MiB messages" stream \
-        "java_client stream $((4 << 30)) $((4 << 20))"
+    for _ in $(seq "$BIG_REPEAT"); do
+        if has_case huge-msg; then
+            each memory_case "one $BIG_MIB MiB message each way" big "java_client big $((BIG_MIB << 20))"
+            # The same call from h2load, a client that keeps up with any proxy (see bench/README.md): one framed
+            # message of zeros (the proxies do not look at the bytes), echoed by the worker and discarded.
+            huge_frame "$OUT/huge.bin" "$((BIG_MIB << 20))"
+            each memory_case "one $BIG_MIB MiB message each way, h2load client" big-h2load "h2load_client $OUT/huge.bin"
+            rm -f "$OUT/huge.bin"
+        fi
+        if [[ $HUGE == 1 ]]; then
+            each memory_case "4 GiB streamed each way, 4 MiB messages" stream \
+                "java_client stream $((4 << 30)) $((4 << 20))"
+        fi
+    done
 fi
 
 # ---- the table ----
