@@ -2,6 +2,7 @@ package dev.functiongateway.http;
 
 import java.net.ConnectException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,9 +27,12 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.functiongateway.support.ProblemResponses;
 import dev.functiongateway.auth.ApiKey;
+import dev.functiongateway.auth.ApiKeyService;
+import dev.functiongateway.auth.Authentication;
 import dev.functiongateway.observability.CallObserver;
 import dev.functiongateway.observability.CallRecord;
 import dev.functiongateway.registry.InferenceProtocol;
+import dev.functiongateway.registry.RegistryProperties;
 import dev.functiongateway.registry.RegistrySnapshot.FunctionEntry;
 import dev.functiongateway.registry.RegistrySnapshot.VersionEntry;
 import dev.functiongateway.routing.HealthChecker;
@@ -38,6 +42,7 @@ import dev.functiongateway.routing.InvocationAdmission.Refusal;
 import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
@@ -54,7 +59,9 @@ import reactor.core.publisher.SignalType;
  * The request's lifetime owns its attachment ({@code Mono.usingWhen}): released when it completes, fails or is
  * cancelled, and a client that leaves while queued leaves the queue. The client's key never goes upstream, nor
  * the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and {@code function-version-id} do,
- * and {@code NVCF-REQID} comes back. Refusals are problem details. A {@code POST} to the pexec path that names no
+ * and {@code NVCF-REQID} comes back. A WebSocket is closed within {@code gateway.registry.refresh-interval} of its
+ * key's revocation or expiry ({@link InvocationWebSockets}).
+ * Refusals are problem details. A {@code POST} to the pexec path that names no
  * session may turn into 202-and-poll: {@link LongRunningCalls} wraps the exchange before this filter. Runs after {@link RouteToRequestUrlFilter}, whose
  * placeholder URL it replaces. Threading: any event-loop thread; nothing blocks.
  */
@@ -79,10 +86,14 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     private final HealthChecker health;
     private final ProblemResponses problems;
     private final CallObserver observer;
+    private final ApiKeyService keys;
+    private final Duration keyRecheckInterval;
 
     FunctionInvocationFilter(InvocationAdmission admission, SessionRouter router, HealthChecker health,
-            ProblemResponses problems, CallObserver observer) {
+            ProblemResponses problems, CallObserver observer, ApiKeyService keys, RegistryProperties registry) {
         this.observer = observer;
+        this.keys = keys;
+        this.keyRecheckInterval = registry.refreshInterval();
         this.admission = admission;
         this.router = router;
         this.health = health;
@@ -219,7 +230,10 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
             }
         })).build();
         if (call.items().answer() != null) {
-            forwarded.getAttributes().put(WebSocketAnswerConfig.ANSWER, call.items().answer());
+            forwarded.getAttributes().put(InvocationWebSockets.ANSWER, call.items().answer());
+        }
+        if (call.webSocket()) {
+            forwarded.getAttributes().put(InvocationWebSockets.KEY_LAPSE, keyLapse(call.key()));
         }
         forwarded.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, target);
         forwarded.getResponse().beforeCommit(() -> {
@@ -227,6 +241,14 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
             return Mono.empty();
         });
         return chain.filter(forwarded).onErrorResume(error -> upstreamFailed(forwarded, session, error));
+    }
+
+    /**
+     * Emits, within {@code gateway.registry.refresh-interval} of it (keys reload that often), when the key has been
+     * revoked or has expired.
+     */
+    private Mono<Authentication> keyLapse(ApiKey key) {
+        return Flux.interval(keyRecheckInterval).map(tick -> keys.recheck(key)).filter(now -> !now.succeeded()).next();
     }
 
     /** The worker could not be reached (503, and it is taken out until a health check passes) or was too slow (504). */

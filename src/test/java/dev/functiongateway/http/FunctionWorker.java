@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,6 +34,8 @@ final class FunctionWorker implements AutoCloseable {
     final BlockingQueue<HttpHeaders> received = new LinkedBlockingQueue<>();
     /** Bytes {@code POST /count} has read so far, over all requests. */
     final AtomicLong counted = new AtomicLong();
+    /** WebSockets on {@code /infer} open now. */
+    final AtomicInteger openWebSockets = new AtomicInteger();
     private final AtomicReference<CompletableFuture<Void>> gate = new AtomicReference<>(new CompletableFuture<>());
     private final Sinks.Many<String> events = Sinks.many().unicast().onBackpressureBuffer();
     private final DisposableServer server;
@@ -43,7 +46,9 @@ final class FunctionWorker implements AutoCloseable {
                         .get("/health", (request, response) -> response.sendString(Mono.just("ok")))
                         .ws("/infer", (in, out) -> {
                             received.add(in.headers().copy());
-                            return out.sendString(in.receive().asString());
+                            openWebSockets.incrementAndGet();
+                            return out.sendString(in.receive().asString()).then()
+                                    .doFinally(end -> openWebSockets.decrementAndGet());
                         })
                         .post("/infer", (request, response) -> {
                             received.add(request.requestHeaders().copy());

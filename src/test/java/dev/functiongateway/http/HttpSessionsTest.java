@@ -132,6 +132,22 @@ class HttpSessionsTest {
     }
 
     @Test
+    void aWebSocketWhoseKeyIsRevokedIsClosedAndSoIsTheWorkers() throws Exception {
+        var created = admin.post("/v1/keys", "{\"name\":\"short-lived\",\"scopes\":[\"invoke_function\"]}");
+        Echo echo = new Echo();
+        WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + created.at("/value"))
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + functionId), echo)
+                .get(10, TimeUnit.SECONDS);
+        socket.sendText("before", true);
+        assertThat(echo.received.get(10, TimeUnit.SECONDS)).isEqualTo("before");
+        assertThat(w1.openWebSockets.get() + w2.openWebSockets.get()).as("the worker's side").isEqualTo(1);
+
+        assertThat(admin.delete("/v1/keys/" + created.at("/key/id")).status()).isLessThan(300);
+        assertThat(echo.closed.get(15, TimeUnit.SECONDS)).as("the client's side closed").isNotNull();
+        await().atMost(Duration.ofSeconds(10)).until(() -> w1.openWebSockets.get() + w2.openWebSockets.get() == 0);
+    }
+
+    @Test
     void twoWebSocketsOfOneClientGetTwoIds() throws Exception {
         WebSocket a = webSocket(new Echo());
         WebSocket b = webSocket(new Echo());
@@ -430,11 +446,19 @@ class HttpSessionsTest {
 
     private static final class Echo implements WebSocket.Listener {
         final CompletableFuture<String> received = new CompletableFuture<>();
+        /** The gateway's close: "code reason". */
+        final CompletableFuture<String> closed = new CompletableFuture<>();
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             received.complete(data.toString());
             webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode + " " + reason);
             return null;
         }
     }
