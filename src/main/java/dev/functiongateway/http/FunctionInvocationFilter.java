@@ -259,12 +259,12 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         if (error instanceof ConnectException) {
             health.reportUnreachable(session.worker());
             return problems.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
-                    "worker " + session.worker().instance().address() + " is unreachable; try again");
+                    "the function's worker is unreachable; try again");
         }
         if (error instanceof TimeoutException || error instanceof ResponseStatusException status
                 && status.getStatusCode() == HttpStatus.GATEWAY_TIMEOUT) {
-            return problems.write(exchange, HttpStatus.GATEWAY_TIMEOUT, "worker " + session.worker().instance()
-                    .address() + " did not answer within spring.cloud.gateway.server.webflux.httpclient.response-timeout");
+            return problems.write(exchange, HttpStatus.GATEWAY_TIMEOUT,
+                    "the function's worker did not answer in time");
         }
         return Mono.error(error);
     }

@@ -81,9 +81,9 @@ public final class FunctionPool {
             }
             serve(completions);
             if (workers.stream().noneMatch(w -> w.healthy() && lease.eligible.test(w))) {
+                // Descriptions reach the client: they name no worker address (internal addresses stay internal).
                 refusal = new RoutingException(Status.UNAVAILABLE.withDescription(lease.pinned != null
-                        ? "worker " + lease.pinned.instance().address() + " of function " + functionId
-                                + " is not available"
+                        ? "the session's worker of function " + functionId + " is not available"
                         : "function " + functionId + (lease.requestedVersion == null ? ""
                                 : " version " + lease.requestedVersion) + " has no healthy instance"));
             } else if (!tryGrant(lease, completions)) {
@@ -138,7 +138,7 @@ public final class FunctionPool {
         }
         waited(lease, false);
         lease.granted.completeExceptionally(new RoutingException(Status.RESOURCE_EXHAUSTED.withDescription(
-                (lease.pinned != null ? "the session's worker " + lease.pinned.instance().address()
+                (lease.pinned != null ? "the session's worker of function " + functionId
                         : "every instance of function " + functionId) + " stayed busy for " + maxWait.toMillis()
                         + " ms; try again later")));
     }

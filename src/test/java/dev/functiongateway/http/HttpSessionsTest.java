@@ -352,7 +352,11 @@ class HttpSessionsTest {
 
     @Test
     void anUnreachableWorkerIs503() throws Exception {
-        assertProblem(callOnPortOne("HTTP"), 503, "unreachable");
+        HttpResponse<String> response = callOnPortOne("HTTP");
+        assertProblem(response, 503, "unreachable");
+        // Internal addresses stay internal: the client learns that the worker is unreachable, not where it is
+        // (the worker listens on 127.0.0.1:1; the problem's "instance" is the gateway's own URL).
+        assertThat(response.body()).doesNotContain("127.0.0.1:1\"", "127.0.0.1:1 ");
     }
 
     /** Calls a function of this protocol deployed on 127.0.0.1:1, where nothing listens. */

@@ -106,9 +106,24 @@ class LeaseAndIdTest {
         assertThat(returning.granted()).failsWithin(Duration.ofSeconds(5))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .havingCause().isInstanceOf(RoutingException.class)
-                .withMessageContaining("stayed busy");
+                .withMessageContaining("stayed busy")
+                .withMessageNotContaining("127.0.0.1");
         assertThat(idle.sessions()).isZero();
         held.close();
+    }
+
+    /** The refusal's description reaches the client: it says which session's worker, never where it runs. */
+    @Test
+    void aReturningSessionWhoseWorkerIsGoneIsRefusedWithoutItsAddress() {
+        Worker gone = worker("a", 1);
+        pool.replaceWorkers(java.util.List.of(gone, worker("b", 2)));
+        gone.markUnreachable();
+        Lease returning = pool.submit(pool.pendingLeaseOn(gone, null), WAIT);
+        assertThat(returning.granted()).failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOf(RoutingException.class)
+                .withMessageContaining("the session's worker of function")
+                .withMessageNotContaining("127.0.0.1");
     }
 
     @Test
