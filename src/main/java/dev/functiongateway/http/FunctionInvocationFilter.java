@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
@@ -42,6 +44,7 @@ import dev.functiongateway.routing.InvocationAdmission.Refusal;
 import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
+import dev.functiongateway.support.LogSafe;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -75,6 +78,9 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     static final String FUNCTION_ID = "Function-ID";
     static final String FUNCTION_VERSION_ID = "Function-Version-ID";
     private static final String LISTENER = "http";
+    /** The problem's detail when the worker closed, reset or garbled its answer (502). */
+    static final String WORKER_FAILED = "the function's worker failed to answer";
+    private static final Logger log = LoggerFactory.getLogger(FunctionInvocationFilter.class);
 
     /** One admitted request: what it calls, with which key, and how it reached the gateway. */
     private record Call(UUID functionId, UUID versionId, ApiKey key, FunctionEntry function, boolean pexec,
@@ -251,11 +257,18 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         return Flux.interval(keyRecheckInterval).map(tick -> keys.recheck(key)).filter(now -> !now.succeeded()).next();
     }
 
-    /** The worker could not be reached (503, and it is taken out until a health check passes) or was too slow (504). */
+    /**
+     * The worker failed before it answered: it could not be reached (503, and it is taken out until a health
+     * check passes), was too slow (504), or closed or reset the connection or answered something that is not HTTP
+     * (502). These are the worker's faults, not the gateway's: no stack trace, one DEBUG line (the access log has
+     * the status). Failures once its answer is on its way are {@link LateWorkerFailures}'.
+     */
     private Mono<Void> upstreamFailed(ServerWebExchange exchange, Session session, Throwable error) {
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(error);
         }
+        log.debug("HTTP call {} to worker {} failed: {}", session.requestId(), session.worker(),
+                LogSafe.escape(String.valueOf(error)));
         if (error instanceof ConnectException) {
             health.reportUnreachable(session.worker());
             return problems.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
@@ -266,7 +279,7 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
             return problems.write(exchange, HttpStatus.GATEWAY_TIMEOUT,
                     "the function's worker did not answer in time");
         }
-        return Mono.error(error);
+        return problems.write(exchange, HttpStatus.BAD_GATEWAY, WORKER_FAILED);
     }
 
     /** A message if the call can only be served over gRPC, else null. */

@@ -59,9 +59,11 @@ class LongRunningCalls implements GlobalFilter, Ordered {
     }
 
     /** Before Spring Cloud Gateway's response writer, so that it writes to the response this filter decides on. */
+    static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+
     @Override
     public int getOrder() {
-        return NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+        return ORDER;
     }
 
     /**
@@ -157,22 +159,19 @@ class LongRunningCalls implements GlobalFilter, Ordered {
     }
 
     private Mono<Void> store(String requestId, PollingResponse.Captured captured) {
-        int status = captured.status().value();
-        String type = captured.contentType();
-        byte[] body = captured.body();
-        if (captured.tooLarge()) {
-            status = HttpStatus.BAD_GATEWAY.value();
-            type = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
-            body = json.writeValueAsString(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_GATEWAY,
-                    "the worker's response is larger than gateway.http.result-max-size ("
-                            + properties.resultMaxSize().toBytes() + " bytes), so it was not kept; call with a"
-                            + " larger NVCF-POLL-SECONDS, or ask for a smaller result"))
-                    .getBytes(StandardCharsets.UTF_8);
-        }
-        int finalStatus = status;
-        String finalType = type;
-        byte[] finalBody = body;
-        return Mono.<Void>fromRunnable(() -> results.done(requestId, finalStatus, finalType, finalBody))
+        String problem = switch (captured.ending()) {
+            case WHOLE -> null;
+            case TOO_LARGE -> "the worker's response is larger than gateway.http.result-max-size ("
+                    + properties.resultMaxSize().toBytes() + " bytes), so it was not kept; call with a"
+                    + " larger NVCF-POLL-SECONDS, or ask for a smaller result";
+            case WORKER_FAILED -> FunctionInvocationFilter.WORKER_FAILED;
+        };
+        int status = problem == null ? captured.status().value() : HttpStatus.BAD_GATEWAY.value();
+        String type = problem == null ? captured.contentType() : MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+        byte[] body = problem == null ? captured.body()
+                : json.writeValueAsString(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_GATEWAY, problem))
+                        .getBytes(StandardCharsets.UTF_8);
+        return Mono.<Void>fromRunnable(() -> results.done(requestId, status, type, body))
                 .subscribeOn(Schedulers.boundedElastic());
     }
 }

@@ -1,5 +1,6 @@
 package dev.functiongateway.http;
 
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.reactivestreams.Publisher;
@@ -28,8 +29,13 @@ final class PollingResponse extends ServerHttpResponseDecorator {
         WAITING, PASSING, DETACHED
     }
 
-    /** The worker's response as captured; {@code tooLarge} when its body passed the bound (body then null). */
-    record Captured(HttpStatusCode status, String contentType, byte[] body, boolean tooLarge) {
+    /** How the worker's response ended: whole, past the bound, or cut short by the worker (body null unless WHOLE). */
+    enum Ending {
+        WHOLE, TOO_LARGE, WORKER_FAILED
+    }
+
+    /** The worker's response as captured. */
+    record Captured(HttpStatusCode status, String contentType, byte[] body, Ending ending) {
     }
 
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.WAITING);
@@ -105,10 +111,12 @@ final class PollingResponse extends ServerHttpResponseDecorator {
                     byte[] bytes = new byte[joined.readableByteCount()];
                     joined.read(bytes);
                     DataBufferUtils.release(joined);
-                    return capture(bytes, false);
+                    return capture(bytes, Ending.WHOLE);
                 })
-                .switchIfEmpty(Mono.fromSupplier(() -> capture(new byte[0], false)))
-                .onErrorResume(DataBufferLimitException.class, e -> Mono.just(capture(null, true)))
+                .switchIfEmpty(Mono.fromSupplier(() -> capture(new byte[0], Ending.WHOLE)))
+                .onErrorResume(DataBufferLimitException.class, e -> Mono.just(capture(null, Ending.TOO_LARGE)))
+                // The worker closed or reset its connection mid-body: the poller gets a 502, not a wait without end.
+                .onErrorResume(IOException.class, e -> Mono.just(capture(null, Ending.WORKER_FAILED)))
                 .then();
     }
 
@@ -122,12 +130,12 @@ final class PollingResponse extends ServerHttpResponseDecorator {
         if (passing()) {
             return super.setComplete();
         }
-        return Mono.fromRunnable(() -> capture(new byte[0], false));
+        return Mono.fromRunnable(() -> capture(new byte[0], Ending.WHOLE));
     }
 
-    private Captured capture(byte[] body, boolean tooLarge) {
+    private Captured capture(byte[] body, Ending ending) {
         Captured result = new Captured(capturedStatus, capturedHeaders.getFirst(HttpHeaders.CONTENT_TYPE), body,
-                tooLarge);
+                ending);
         captured.tryEmitValue(result);
         return result;
     }

@@ -1,0 +1,200 @@
+package dev.functiongateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.functiongateway.support.AdminClient;
+import dev.functiongateway.support.Deployments;
+
+/**
+ * An HTTP worker that breaks HTTP: it closes or resets the connection instead of answering, answers bytes that
+ * are not HTTP, or cuts its body short. The client gets 502 with a problem that says the worker failed (not 500,
+ * not 400, nothing of the worker's bytes, headers or address), a body cut short stays visibly cut short, a
+ * 202-and-poll call ends with 502, and the log has no stack trace: these are the worker's faults, not the gateway's.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "gateway.proxy.port=0",
+        "spring.datasource.url=jdbc:h2:file:./target/test-data/misbehaving-worker-${random.uuid}",
+        "gateway.auth.bootstrap-admin-key=" + MisbehavingWorkerTest.ADMIN_KEY })
+class MisbehavingWorkerTest {
+
+    static final String ADMIN_KEY = "misbehaving-worker-admin-key-0123456789";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @LocalServerPort
+    int port;
+
+    AdminClient admin;
+    BrokenWorker worker;
+    Deployments.Deployed deployed;
+    String key;
+
+    @BeforeEach
+    void deploy() throws IOException {
+        admin = new AdminClient(port, ADMIN_KEY);
+        worker = new BrokenWorker();
+        deployed = Deployments.deploy(admin, Deployments.uncheckedFunction("broken-http", "HTTP"), 0,
+                worker.address());
+        key = admin.post("/v1/keys", "{\"name\":\"broken\",\"scopes\":[\"invoke_function\"]}").at("/value");
+    }
+
+    @AfterEach
+    void undeploy() throws IOException {
+        admin.delete(deployed.path());
+        worker.close();
+    }
+
+    @Test
+    void aWorkerThatClosesWithoutAnAnswerIs502(CapturedOutput output) throws Exception {
+        assertBadGateway(Behaviour.CLOSE, output);
+    }
+
+    @Test
+    void aWorkerThatResetsTheConnectionIs502(CapturedOutput output) throws Exception {
+        assertBadGateway(Behaviour.RESET, output);
+    }
+
+    @Test
+    void aWorkerThatAnswersSomethingElseThanHttpIs502(CapturedOutput output) throws Exception {
+        HttpResponse<String> response = assertBadGateway(Behaviour.NOT_HTTP, output);
+        assertThat(response.body()).doesNotContain("HELLO");
+    }
+
+    @Test
+    void aWorkerThatClosesAfterItsHeadersIs502WithoutThem(CapturedOutput output) throws Exception {
+        HttpResponse<String> response = assertBadGateway(Behaviour.HEAD_THEN_CLOSE, output);
+        assertThat(response.headers().firstValue("x-from-worker")).isEmpty();
+    }
+
+    /** A call answered 202 whose worker then cuts its body short: the poll ends with 502, not with 202 forever. */
+    @Test
+    void aLongRunningCallWhoseWorkerCutsItsBodyShortEndsWith502() throws Exception {
+        worker.behaviour = Behaviour.LATE_CHUNKS_THEN_CLOSE;
+        HttpResponse<String> accepted = HttpPollingTest.send(HttpPollingTest.pexec(port, deployed.functionId(), key,
+                "x").header("NVCF-POLL-SECONDS", "1"));
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String requestId = accepted.headers().firstValue("nvcf-reqid").orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> HttpPollingTest.send(HttpPollingTest.status(port, requestId, key)).statusCode() != 202);
+        HttpResponse<String> result = HttpPollingTest.send(HttpPollingTest.status(port, requestId, key));
+        assertThat(result.statusCode()).isEqualTo(502);
+        assertThat(result.body()).contains("the function's worker failed to answer");
+    }
+
+    @Test
+    void aBodyTheWorkerCutsShortIsCutShortForTheClient(CapturedOutput output) {
+        worker.behaviour = Behaviour.CHUNKS_THEN_CLOSE;
+        int logged = output.getAll().length();
+        // The gateway must not end the chunked body properly after the worker's first chunk: the client would
+        // take "abc" for the whole answer.
+        assertThatThrownBy(() -> call()).isInstanceOf(IOException.class);
+        assertThat(output.getAll().substring(logged)).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    private HttpResponse<String> assertBadGateway(Behaviour behaviour, CapturedOutput output) throws Exception {
+        worker.behaviour = behaviour;
+        int logged = output.getAll().length();
+        HttpResponse<String> response = call();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.body()).contains("the function's worker failed to answer")
+                .doesNotContain(worker.address());
+        assertThat(output.getAll().substring(logged)).doesNotContain("\tat ").doesNotContain("Exception");
+        return response;
+    }
+
+    private HttpResponse<String> call() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/"
+                        + deployed.functionId())).timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private enum Behaviour {
+        CLOSE, RESET, NOT_HTTP, HEAD_THEN_CLOSE, CHUNKS_THEN_CLOSE, LATE_CHUNKS_THEN_CLOSE
+    }
+
+    /** Reads each request's head, then does what {@link #behaviour} says, and closes. One connection at a time. */
+    private static final class BrokenWorker implements AutoCloseable {
+
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final Thread acceptor = new Thread(this::serve, "broken-worker");
+        volatile Behaviour behaviour = Behaviour.CLOSE;
+
+        BrokenWorker() throws IOException {
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String address() {
+            return "127.0.0.1:" + server.getLocalPort();
+        }
+
+        private void serve() {
+            while (!server.isClosed()) {
+                try (Socket connection = server.accept()) {
+                    readHead(connection.getInputStream());
+                    switch (behaviour) {
+                        case CLOSE -> { }
+                        case RESET -> connection.setSoLinger(true, 0);
+                        case NOT_HTTP -> connection.getOutputStream().write(
+                                "HELLO\0\1 this is not HTTP\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                        case HEAD_THEN_CLOSE -> connection.getOutputStream().write(("HTTP/1.1 200 OK\r\n"
+                                + "Content-Length: 100\r\nX-From-Worker: yes\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        case CHUNKS_THEN_CLOSE, LATE_CHUNKS_THEN_CLOSE -> {
+                            if (behaviour == Behaviour.LATE_CHUNKS_THEN_CLOSE) {
+                                Thread.sleep(1500); // past the client's NVCF-POLL-SECONDS: it has its 202
+                            }
+                            connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                                    + "Content-Type: text/plain\r\n\r\n3\r\nabc\r\n").getBytes(StandardCharsets.US_ASCII));
+                            connection.getOutputStream().flush();
+                            Thread.sleep(200);
+                        }
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed, or the gateway went away first: the next connection decides
+                }
+            }
+        }
+
+        private static void readHead(InputStream in) throws IOException {
+            int matched = 0;
+            byte[] end = { '\r', '\n', '\r', '\n' };
+            while (matched < end.length) {
+                int b = in.read();
+                if (b < 0) {
+                    return;
+                }
+                matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+}
