@@ -63,7 +63,7 @@ import reactor.core.publisher.SignalType;
  * cancelled, and a client that leaves while queued leaves the queue. The client's key never goes upstream, nor
  * the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and {@code function-version-id} do,
  * and {@code NVCF-REQID} comes back. A WebSocket is closed within {@code gateway.registry.refresh-interval} of its
- * key's revocation or expiry ({@link InvocationWebSockets}).
+ * key's revocation or expiry ({@link InvocationWebSockets}), and so is a streaming answer ({@link RevocableAnswers}).
  * Refusals are problem details. A {@code POST} to the pexec path that names no
  * session may turn into 202-and-poll: {@link LongRunningCalls} wraps the exchange before this filter. Runs after {@link RouteToRequestUrlFilter}, whose
  * placeholder URL it replaces. Threading: any event-loop thread; nothing blocks.
@@ -78,6 +78,11 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     static final String FUNCTION_ID = "Function-ID";
     static final String FUNCTION_VERSION_ID = "Function-Version-ID";
     private static final String LISTENER = "http";
+    /**
+     * Exchange attribute: a {@code Mono} that emits when the call's key has been revoked or has expired, which
+     * ends its WebSocket ({@link InvocationWebSockets}) or its streaming answer ({@link RevocableAnswers}).
+     */
+    static final String KEY_LAPSE = FunctionInvocationFilter.class.getName() + ".keyLapse";
     /** The problem's detail when the worker closed, reset or garbled its answer (502). */
     static final String WORKER_FAILED = "the function's worker failed to answer";
     private static final Logger log = LoggerFactory.getLogger(FunctionInvocationFilter.class);
@@ -238,9 +243,7 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         if (call.items().answer() != null) {
             forwarded.getAttributes().put(InvocationWebSockets.ANSWER, call.items().answer());
         }
-        if (call.webSocket()) {
-            forwarded.getAttributes().put(InvocationWebSockets.KEY_LAPSE, keyLapse(call.key()));
-        }
+        forwarded.getAttributes().put(KEY_LAPSE, keyLapse(call.key()));
         forwarded.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, target);
         forwarded.getResponse().beforeCommit(() -> {
             forwarded.getResponse().getHeaders().set(REQUEST_ID, session.requestId());

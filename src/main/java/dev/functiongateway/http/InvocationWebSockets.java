@@ -21,8 +21,9 @@ import reactor.core.publisher.Mono;
  * Cloud Gateway offers the client only the subprotocols it forwards upstream, and the gateway's items are never
  * forwarded; so the handshake is run as if the client had offered just that item, and the upstream connection
  * still gets none of them.</li>
- * <li>{@link #KEY_LAPSE}: when it emits (the key was revoked or expired), the proxying ends and both the client's
- * and the worker's WebSocket are closed: an open WebSocket does not outlive its key, as a gRPC call does not.</li>
+ * <li>{@link FunctionInvocationFilter#KEY_LAPSE}: when it emits (the key was revoked or expired), the proxying
+ * ends and both the client's and the worker's WebSocket are closed: an open WebSocket does not outlive its key,
+ * as a gRPC call does not.</li>
  * </ul>
  * Threading: reactive; the handshake on the HTTP server's event loops, the key's watch on Reactor's parallel
  * scheduler (an in-memory lookup every refresh interval); the attributes are set before the handshake.
@@ -32,8 +33,6 @@ class InvocationWebSockets {
 
     /** Exchange attribute: the subprotocol item to answer with (see {@link WebSocketItems#answer()}). */
     static final String ANSWER = InvocationWebSockets.class.getName() + ".answer";
-    /** Exchange attribute: a {@code Mono} that emits when the WebSocket must end. */
-    static final String KEY_LAPSE = InvocationWebSockets.class.getName() + ".keyLapse";
 
     @Bean
     static BeanPostProcessor invocationWebSocketService() {
@@ -51,7 +50,7 @@ class InvocationWebSockets {
         @Override
         public Mono<Void> handleRequest(ServerWebExchange exchange, WebSocketHandler handler) {
             String answer = exchange.getAttribute(ANSWER);
-            Mono<?> keyLapse = exchange.getAttribute(KEY_LAPSE);
+            Mono<?> keyLapse = exchange.getAttribute(FunctionInvocationFilter.KEY_LAPSE);
             if (answer == null && keyLapse == null) {
                 return delegate.handleRequest(exchange, handler);
             }

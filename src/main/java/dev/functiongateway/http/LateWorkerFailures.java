@@ -40,7 +40,7 @@ class LateWorkerFailures implements GlobalFilter, Ordered {
     /** Around Spring Cloud Gateway's response writer, where the worker's body is read, and {@link LongRunningCalls}. */
     @Override
     public int getOrder() {
-        return LongRunningCalls.ORDER - 1;
+        return RevocableAnswers.ORDER - 1;
     }
 
     @Override
@@ -54,10 +54,18 @@ class LateWorkerFailures implements GlobalFilter, Ordered {
                 response.getHeaders().clear();
                 return problems.write(exchange, HttpStatus.BAD_GATEWAY, FunctionInvocationFilter.WORKER_FAILED);
             }
-            if (ServerHttpResponseDecorator.getNativeResponse(response) instanceof Connection client) {
-                client.channel().close();
-            }
+            cutShort(response);
             return Mono.empty();
         });
+    }
+
+    /**
+     * Ends a response that has begun without ending it properly: the client's connection (its stream, on HTTP/2)
+     * is closed, so that a chunked body cannot look complete. Used by {@link RevocableAnswers} too.
+     */
+    static void cutShort(ServerHttpResponse response) {
+        if (ServerHttpResponseDecorator.getNativeResponse(response) instanceof Connection client) {
+            client.channel().close();
+        }
     }
 }

@@ -96,6 +96,11 @@ final class FunctionWorker implements AutoCloseable {
         events.tryEmitNext(event).orThrow();
     }
 
+    /** Whether a client (the gateway) still reads the event stream. */
+    boolean eventsRead() {
+        return events.currentSubscriberCount() > 0;
+    }
+
     void endEvents() {
         events.tryEmitComplete();
     }

@@ -345,6 +345,27 @@ class HttpSessionsTest {
         streaming.endEvents();
     }
 
+    /** The stream's key is revoked mid-stream: the client's stream ends cut short, and the worker's is cancelled. */
+    @Test
+    void anEventStreamWhoseKeyIsRevokedIsCutOff() throws Exception {
+        var created = admin.post("/v1/keys", "{\"name\":\"streaming\",\"scopes\":[\"invoke_function\"]}");
+        CompletableFuture<HttpResponse<Stream<String>>> pending = HTTP.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/events"))
+                .header("Authorization", "Bearer " + created.at("/value")).header("Function-ID", functionId).GET()
+                .build(), HttpResponse.BodyHandlers.ofLines());
+        FunctionWorker streaming = pollUpstream(h -> true) == null || lastPolled.getKey() == w1 ? w1 : w2;
+        streaming.emit("zero");
+        Iterator<String> lines = pending.get(10, TimeUnit.SECONDS).body().filter(line -> !line.isEmpty()).iterator();
+        assertThat(lines.next()).isEqualTo("data: zero");
+
+        assertThat(admin.delete("/v1/keys/" + created.at("/key/id")).status()).isLessThan(300);
+        // Read to the end: a stream ended properly would just stop; one cut off fails. Bounded, should it do neither.
+        CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> lines.forEachRemaining(line -> { }));
+        assertThat(drained).failsWithin(Duration.ofSeconds(15)).withThrowableOfType(
+                java.util.concurrent.ExecutionException.class).withCauseInstanceOf(java.io.UncheckedIOException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !streaming.eventsRead());
+    }
+
     @Test
     void aGrpcFunctionCalledOverHttpIsToldToUseTheGrpcListener() throws Exception {
         assertProblem(callOnPortOne("GRPC"), 400, "gRPC listener");
