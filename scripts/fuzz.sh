@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes the admin API's JSON bodies and the parsing of authorization values and ids with Jazzer, one target
+# Fuzzes the admin API's JSON bodies, the parsing of authorization values and ids, and the gRPC header values the
+# proxy reads and writes (grpc-timeout, grpc-status, grpc-message) with Jazzer, one target
 # after another, each for DURATION (default 5m; CI runs it with a few seconds). Loopback only; each run stops
 # by itself. A finding fails the run and its input is written under
-# src/test/resources/dev/functiongateway/fuzz/<Class>Inputs/, where the regression run of './mvnw verify'
+# src/test/resources/dev/functiongateway/<package>/<Class>Inputs/, where the regression run of './mvnw verify'
 # replays it from then on.
 #   scripts/fuzz.sh [DURATION]      e.g. scripts/fuzz.sh 30s
 set -euo pipefail
@@ -13,6 +14,8 @@ targets=(
     "ParsingFuzzTest#authorizationValues"
     "ParsingFuzzTest#mistypedGeneratedKeys"
     "ParsingFuzzTest#uuids"
+    "GrpcWireFuzzTest#timeouts"
+    "GrpcWireFuzzTest#statusHeaders"
 )
 ./mvnw -B -ntp -q test-compile
 for target in "${targets[@]}"; do

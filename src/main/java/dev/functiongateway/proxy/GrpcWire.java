@@ -106,7 +106,9 @@ final class GrpcWire {
         long[] divisors = { 1000, 1000, 1000, 60, 60 };
         int unit = 0;
         while (value > MAX_TIMEOUT_VALUE && unit < divisors.length) {
-            value = (value + divisors[unit] - 1) / divisors[unit];
+            // Rounded up (a deadline passed on is never shortened), without the overflow of value + divisor - 1
+            // within a microsecond of Long.MAX_VALUE (found by GrpcWireFuzzTest).
+            value = value / divisors[unit] + (value % divisors[unit] == 0 ? 0 : 1);
             unit++;
         }
         return Math.min(value, MAX_TIMEOUT_VALUE) + String.valueOf(units[unit]);
