@@ -129,7 +129,7 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         Seen seen = new Seen();
         return route(exchange, chain, seen).doFinally(signal -> observer.callEnded(record(exchange, seen,
-                signal == SignalType.CANCEL)));
+                signal == SignalType.CANCEL || ConnectionFailures.clientGone(exchange.getResponse()))));
     }
 
     private static CallRecord record(ServerWebExchange exchange, Seen seen, boolean clientLeft) {
@@ -264,9 +264,14 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
      * The worker failed before it answered: it could not be reached (503, and it is taken out until a health
      * check passes), was too slow (504), or closed or reset the connection or answered something that is not HTTP
      * (502). These are the worker's faults, not the gateway's: no stack trace, one DEBUG line (the access log has
-     * the status). Failures once its answer is on its way are {@link LateWorkerFailures}'.
+     * the status). Failures once its answer is on its way are {@link ConnectionFailures}'.
      */
     private Mono<Void> upstreamFailed(ServerWebExchange exchange, Session session, Throwable error) {
+        if (ConnectionFailures.clientGone(exchange.getResponse())) {
+            // It went away (mid-upload, say), which is why the worker's side failed: nothing to answer, and the
+            // call may have been cancelled already, so an error now would only be dropped (and logged by Reactor).
+            return Mono.empty();
+        }
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(error);
         }

@@ -63,7 +63,7 @@ class RevocableAnswers implements GlobalFilter, Ordered {
             if (keyLapse == null) { // a refusal: the gateway's own short answer
                 return Mono.never();
             }
-            return keyLapse.filter(lapsed -> isCommitted()).doOnNext(lapsed -> LateWorkerFailures.cutShort(this))
+            return keyLapse.filter(lapsed -> isCommitted()).doOnNext(lapsed -> ConnectionFailures.cutShort(this))
                     .switchIfEmpty(Mono.never());
         }
     }

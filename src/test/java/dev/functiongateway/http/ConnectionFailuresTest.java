@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,12 +15,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -29,19 +34,20 @@ import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.Deployments;
 
 /**
- * An HTTP worker that breaks HTTP: it closes or resets the connection instead of answering, answers bytes that
- * are not HTTP, or cuts its body short. The client gets 502 with a problem that says the worker failed (not 500,
- * not 400, nothing of the worker's bytes, headers or address), a body cut short stays visibly cut short, a
- * 202-and-poll call ends with 502, and the log has no stack trace: these are the worker's faults, not the gateway's.
+ * Connections that fail midway on the HTTP route. An HTTP worker that breaks HTTP: it closes or resets the
+ * connection instead of answering, answers bytes that are not HTTP, or cuts its body short. The client gets 502
+ * with a problem that says the worker failed (not 500, not 400, nothing of the worker's bytes, headers or address),
+ * a body cut short stays visibly cut short, and a 202-and-poll call ends with 502. A client that goes away
+ * mid-upload ends its call. The log has no stack trace: none of these is the gateway's fault.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gateway.proxy.port=0",
-        "spring.datasource.url=jdbc:h2:file:./target/test-data/misbehaving-worker-${random.uuid}",
-        "gateway.auth.bootstrap-admin-key=" + MisbehavingWorkerTest.ADMIN_KEY })
-class MisbehavingWorkerTest {
+        "spring.datasource.url=jdbc:h2:file:./target/test-data/connection-failures-${random.uuid}",
+        "gateway.auth.bootstrap-admin-key=" + ConnectionFailuresTest.ADMIN_KEY })
+class ConnectionFailuresTest {
 
-    static final String ADMIN_KEY = "misbehaving-worker-admin-key-0123456789";
+    static final String ADMIN_KEY = "connection-failures-admin-key-0123456789";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @LocalServerPort
@@ -114,6 +120,28 @@ class MisbehavingWorkerTest {
         assertThat(output.getAll().substring(logged)).doesNotContain("\tat ").doesNotContain("Exception");
     }
 
+    /** curl, uploading 20 MB at 2 MB/s, gives up after a second: the call ends there, with nothing to answer. */
+    @Test
+    void aClientThatGoesAwayMidUploadEndsItsCallQuietly(CapturedOutput output, @TempDir Path dir) throws Exception {
+        worker.behaviour = Behaviour.READ_ALL;
+        Path body = dir.resolve("body");
+        try (RandomAccessFile file = new RandomAccessFile(body.toFile(), "rw")) {
+            file.setLength(20_000_000);
+        }
+        int logged = output.getAll().length();
+        Process curl = new ProcessBuilder("curl", "-sS", "-m", "1", "--limit-rate", "2M", "-o", "/dev/null",
+                "-H", "Authorization: Bearer " + key, "-H", "NVCF-POLL-SECONDS: 30", "--data-binary", "@" + body,
+                "http://127.0.0.1:" + port + "/v2/nvcf/pexec/functions/" + deployed.functionId())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(curl.exitValue()).as("curl's own timeout").isEqualTo(28);
+        assertThat(worker.bodyBytes.get()).as("part of the body reached the worker").isPositive();
+        // The call's access line is written when the call has ended.
+        await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().substring(logged)
+                .contains("dev.functiongateway.access"));
+        assertThat(output.getAll().substring(logged)).doesNotContain("\tat ").doesNotContain("ERROR");
+    }
+
     private HttpResponse<String> assertBadGateway(Behaviour behaviour, CapturedOutput output) throws Exception {
         worker.behaviour = behaviour;
         int logged = output.getAll().length();
@@ -134,7 +162,7 @@ class MisbehavingWorkerTest {
     }
 
     private enum Behaviour {
-        CLOSE, RESET, NOT_HTTP, HEAD_THEN_CLOSE, CHUNKS_THEN_CLOSE, LATE_CHUNKS_THEN_CLOSE
+        CLOSE, RESET, NOT_HTTP, HEAD_THEN_CLOSE, CHUNKS_THEN_CLOSE, LATE_CHUNKS_THEN_CLOSE, READ_ALL
     }
 
     /** Reads each request's head, then does what {@link #behaviour} says, and closes. One connection at a time. */
@@ -143,6 +171,8 @@ class MisbehavingWorkerTest {
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final Thread acceptor = new Thread(this::serve, "broken-worker");
         volatile Behaviour behaviour = Behaviour.CLOSE;
+        /** Body bytes read in {@link Behaviour#READ_ALL}. */
+        final AtomicLong bodyBytes = new AtomicLong();
 
         BrokenWorker() throws IOException {
             acceptor.setDaemon(true);
@@ -159,6 +189,13 @@ class MisbehavingWorkerTest {
                     readHead(connection.getInputStream());
                     switch (behaviour) {
                         case CLOSE -> { }
+                        case READ_ALL -> {
+                            byte[] buffer = new byte[65536];
+                            for (int n; (n = connection.getInputStream().read(buffer)) > 0; ) {
+                                bodyBytes.addAndGet(n);
+                                Thread.sleep(10); // a slow reader: the gateway has body bytes on their way
+                            }
+                        }
                         case RESET -> connection.setSoLinger(true, 0);
                         case NOT_HTTP -> connection.getOutputStream().write(
                                 "HELLO\0\1 this is not HTTP\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
