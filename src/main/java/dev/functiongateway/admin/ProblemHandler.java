@@ -38,7 +38,8 @@ import reactor.core.publisher.Mono;
 /**
  * Turns every failure of an admin request into an RFC 9457 problem whose detail says what was wrong in the
  * request, in the request's terms: never a Java type, a method signature or framework wording. Unexpected errors
- * become a 500 that says nothing of the internals; the details go to the log.
+ * (of any request, the HTTP route's included: WebFlux sends them all here) become a 500 that says nothing of the
+ * internals; the details go to the log.
  */
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
@@ -94,7 +95,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e, ServerWebExchange exchange) {
-        log.error("Admin request {} {} failed", exchange.getRequest().getMethod(),
+        log.error("Request {} {} failed", exchange.getRequest().getMethod(),
                 LogSafe.escape(exchange.getRequest().getPath().value()), e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal error; the gateway log has the details");
     }
