@@ -3,11 +3,16 @@ package dev.functiongateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +22,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.functiongateway.support.AdminClient;
@@ -26,6 +34,7 @@ import dev.functiongateway.support.HttpTestWorker;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /** The HTTP route over real HTTP and WebSocket, to a real HTTP worker checked by HTTP health. */
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gateway.proxy.port=0",
         "spring.datasource.url=jdbc:h2:file:./target/test-data/http-${random.uuid}",
@@ -135,6 +144,30 @@ class HttpInvocationTest {
 
     private String deployment() {
         return "/v2/nvcf/deployments/functions/" + functionId + "/versions/" + versionId;
+    }
+
+    /**
+     * Requests that Netty's HTTP codec refuses before any filter runs (a 100 KB header, a control character in a
+     * header value) get 431 and 400, and no log line: anyone, without a key, could send them by the thousand.
+     */
+    @Test
+    void requestsTheCodecRefusesGetTheirStatusWithoutALogLine(CapturedOutput output) throws Exception {
+        int logged = output.getAll().length();
+        assertThat(rawStatus("X-Big: " + "a".repeat(100_000))).isEqualTo(431);
+        assertThat(rawStatus("Authorization: Bearer \u0001evil")).isEqualTo(400);
+        assertThat(output.getAll().substring(logged)).doesNotContain("Decoding failed").doesNotContain(" WARN ");
+    }
+
+    /** The status of a POST to a pexec path with this one extra header line, written as is. */
+    private int rawStatus(String headerLine) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.getOutputStream().write(("POST /v2/nvcf/pexec/functions/" + UUID.randomUUID() + " HTTP/1.1\r\n"
+                    + "Host: gateway\r\n" + headerLine + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
     }
 
     private HttpResponse<String> post(String path, String apiKey, String body) throws Exception {
