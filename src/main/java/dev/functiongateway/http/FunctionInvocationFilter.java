@@ -1,5 +1,6 @@
 package dev.functiongateway.http;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
@@ -263,8 +264,9 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     /**
      * The worker failed before it answered: it could not be reached (503, and it is taken out until a health
      * check passes), was too slow (504), or closed or reset the connection or answered something that is not HTTP
-     * (502). These are the worker's faults, not the gateway's: no stack trace, one DEBUG line (the access log has
-     * the status). Failures once its answer is on its way are {@link ConnectionFailures}'.
+     * (502). These are the worker's faults, not the gateway's: no stack trace, one line, at DEBUG when a connection
+     * failed or timed out (the access log has the status), at WARN otherwise. Failures once its answer is on its
+     * way are {@link ConnectionFailures}'.
      */
     private Mono<Void> upstreamFailed(ServerWebExchange exchange, Session session, Throwable error) {
         if (ConnectionFailures.clientGone(exchange.getResponse())) {
@@ -275,8 +277,16 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(error);
         }
-        log.debug("HTTP call {} to worker {} failed: {}", session.requestId(), session.worker(),
-                LogSafe.escape(String.valueOf(error)));
+        if (error instanceof IOException || error instanceof TimeoutException
+                || error instanceof ResponseStatusException) {
+            log.debug("HTTP call {} to worker {} failed: {}", session.requestId(), session.worker(),
+                    LogSafe.escape(String.valueOf(error)));
+        } else {
+            // Not a connection's failure: the worker answered something that is not HTTP (an h2c-only gRPC server
+            // registered as an HTTP function, say), or something else broke. One line, no stack trace.
+            log.warn("HTTP call {} to worker {} failed: {}", session.requestId(), session.worker(),
+                    LogSafe.escape(String.valueOf(error)));
+        }
         if (error instanceof ConnectException) {
             health.reportUnreachable(session.worker());
             return problems.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,

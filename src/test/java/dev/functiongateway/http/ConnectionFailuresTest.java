@@ -83,10 +83,18 @@ class ConnectionFailuresTest {
         assertBadGateway(Behaviour.RESET, output);
     }
 
+    /** An operator's mistake as much as the worker's (a gRPC port registered as HTTP): one WARN line says so. */
     @Test
     void aWorkerThatAnswersSomethingElseThanHttpIs502(CapturedOutput output) throws Exception {
-        HttpResponse<String> response = assertBadGateway(Behaviour.NOT_HTTP, output);
-        assertThat(response.body()).doesNotContain("HELLO");
+        worker.behaviour = Behaviour.NOT_HTTP;
+        int logged = output.getAll().length();
+        HttpResponse<String> response = call();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
+        assertThat(response.body()).contains("the function's worker failed to answer").doesNotContain("HELLO");
+        String log = output.getAll().substring(logged);
+        assertThat(log).doesNotContain("\tat ").contains(" WARN ").contains("invalid version format");
+        assertThat(log.lines().filter(line -> line.contains(" WARN "))).hasSize(1);
+        assertThat(log).as("the worker's bytes, escaped").doesNotContain("\0");
     }
 
     @Test
