@@ -79,8 +79,16 @@ class ConnectionFailures implements GlobalFilter, Ordered {
         }
     }
 
-    /** Whether the client's connection (its stream, on HTTP/2) has closed: nothing can reach it any more. */
+    /**
+     * Whether the client's connection (its stream, on HTTP/2) has closed: nothing can reach it any more. A
+     * 202-and-poll call's answer goes to its poll result instead, which is never gone.
+     */
     static boolean clientGone(ServerHttpResponse response) {
+        for (ServerHttpResponse r = response; r instanceof ServerHttpResponseDecorator d; r = d.getDelegate()) {
+            if (d instanceof PollingResponse polling && polling.detached()) {
+                return false;
+            }
+        }
         return client(response) instanceof Connection client && !client.channel().isActive();
     }
 

@@ -118,6 +118,31 @@ class ConnectionFailuresTest {
         assertThat(result.body()).contains("the function's worker failed to answer");
     }
 
+    /**
+     * A call answered 202 whose client then hangs up, and whose worker then closes without answering: the poll
+     * ends with 502 (the answer goes to the poll result, which the client's leaving does not end).
+     */
+    @Test
+    void aLongRunningCallWhoseClientLeftAndWhoseWorkerFailsEndsWith502() throws Exception {
+        worker.behaviour = Behaviour.LATE_CLOSE;
+        String requestId;
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            client.getOutputStream().write(("POST /v2/nvcf/pexec/functions/" + deployed.functionId() + " HTTP/1.1\r\n"
+                    + "Host: gateway\r\nAuthorization: Bearer " + key + "\r\nNVCF-POLL-SECONDS: 1\r\n"
+                    + "Content-Length: 1\r\n\r\nx").getBytes(StandardCharsets.US_ASCII));
+            client.setSoTimeout(10_000);
+            String head = responseHead(client.getInputStream());
+            assertThat(head).startsWith("HTTP/1.1 202");
+            requestId = head.lines().filter(line -> line.toLowerCase().startsWith("nvcf-reqid:")).findFirst()
+                    .orElseThrow().substring("nvcf-reqid:".length()).trim();
+        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> HttpPollingTest.send(HttpPollingTest.status(port, requestId, key)).statusCode() != 202);
+        HttpResponse<String> result = HttpPollingTest.send(HttpPollingTest.status(port, requestId, key));
+        assertThat(result.statusCode()).isEqualTo(502);
+        assertThat(result.body()).contains("the function's worker failed to answer");
+    }
+
     @Test
     void aBodyTheWorkerCutsShortIsCutShortForTheClient(CapturedOutput output) {
         worker.behaviour = Behaviour.CHUNKS_THEN_CLOSE;
@@ -150,6 +175,19 @@ class ConnectionFailuresTest {
         assertThat(output.getAll().substring(logged)).doesNotContain("\tat ").doesNotContain("ERROR");
     }
 
+    /** Reads an HTTP response's head, up to its blank line. */
+    private static String responseHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     private HttpResponse<String> assertBadGateway(Behaviour behaviour, CapturedOutput output) throws Exception {
         worker.behaviour = behaviour;
         int logged = output.getAll().length();
@@ -170,7 +208,7 @@ class ConnectionFailuresTest {
     }
 
     private enum Behaviour {
-        CLOSE, RESET, NOT_HTTP, HEAD_THEN_CLOSE, CHUNKS_THEN_CLOSE, LATE_CHUNKS_THEN_CLOSE, READ_ALL
+        CLOSE, LATE_CLOSE, RESET, NOT_HTTP, HEAD_THEN_CLOSE, CHUNKS_THEN_CLOSE, LATE_CHUNKS_THEN_CLOSE, READ_ALL
     }
 
     /** Reads each request's head, then does what {@link #behaviour} says, and closes. One connection at a time. */
@@ -197,6 +235,7 @@ class ConnectionFailuresTest {
                     readHead(connection.getInputStream());
                     switch (behaviour) {
                         case CLOSE -> { }
+                        case LATE_CLOSE -> Thread.sleep(1500); // past the client's NVCF-POLL-SECONDS
                         case READ_ALL -> {
                             byte[] buffer = new byte[65536];
                             for (int n; (n = connection.getInputStream().read(buffer)) > 0; ) {
