@@ -60,8 +60,8 @@ import reactor.core.publisher.SignalType;
  * answer carries its {@code NVCF-REQID}, and it holds its slot as long as the WebSocket is open;</li>
  * <li>any other request is a session of its own, for its length.</li>
  * </ul>
- * The request's lifetime owns its attachment ({@code Mono.usingWhen}): released when it completes, fails or is
- * cancelled, and a client that leaves while queued leaves the queue. The client's key never goes upstream, nor
+ * The request's lifetime owns its attachment ({@link RequestLifetime}): released when its answer's body has
+ * ended, or it fails or is cancelled, and a client that leaves while queued leaves the queue. The client's key never goes upstream, nor
  * the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and {@code function-version-id} do,
  * and {@code NVCF-REQID} comes back. A WebSocket is closed within {@code gateway.registry.refresh-interval} of its
  * key's revocation or expiry ({@link InvocationWebSockets}), and so is a streaming answer ({@link RevocableAnswers}).
@@ -198,15 +198,18 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
                 () -> router.openForRequest(functionId, versionId, call.key(), LISTENER, requestId));
     }
 
-    /** Holds a session attachment for the length of the forwarded request; refusals become problem details. */
+    /**
+     * Holds a session attachment for the request's lifetime ({@link RequestLifetime}: to the end of its answer's
+     * body, however the request ends); refusals become problem details.
+     */
     private Mono<Void> proxy(ServerWebExchange exchange, GatewayFilterChain chain, Call call,
             Supplier<CompletableFuture<Session>> session) {
-        return Mono.usingWhen(Mono.fromFuture(session),
-                        attached -> {
-                            call.seen().session = attached;
-                            return forward(exchange, chain, call, attached);
-                        },
-                        attached -> Mono.fromRunnable(attached::release))
+        return Mono.fromFuture(session)
+                .flatMap(attached -> {
+                    RequestLifetime.onEnd(exchange, attached::release);
+                    call.seen().session = attached;
+                    return forward(exchange, chain, call, attached);
+                })
                 .onErrorResume(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;

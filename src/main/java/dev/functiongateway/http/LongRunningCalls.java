@@ -58,8 +58,11 @@ class LongRunningCalls implements GlobalFilter, Ordered {
         this.problems = problems;
     }
 
-    /** Before Spring Cloud Gateway's response writer, so that it writes to the response this filter decides on. */
-    static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+    /**
+     * Before Spring Cloud Gateway's response writer, so that it writes to the response this filter decides on, and
+     * outside {@link RequestLifetime}, since the 202 does not end the call.
+     */
+    static final int ORDER = RequestLifetime.ORDER - 1;
 
     @Override
     public int getOrder() {

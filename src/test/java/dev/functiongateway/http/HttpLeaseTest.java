@@ -72,6 +72,28 @@ class HttpLeaseTest extends OneWorkerFunction {
         assertThat(next.body()).isEqualTo("next");
     }
 
+    /** The slot is the request's until its answer has ended, not until the answer's head arrived. */
+    @Test
+    void aStreamingAnswerHoldsItsSlotUntilItEnds() throws Exception {
+        CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> streaming = HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events"))
+                        .header("Authorization", "Bearer " + key).header("Function-ID", functionId).GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        worker.emit("zero");
+        java.util.Iterator<String> lines = streaming.get(10, TimeUnit.SECONDS).body()
+                .filter(line -> !line.isEmpty()).iterator();
+        assertThat(lines.next()).isEqualTo("data: zero");
+
+        CompletableFuture<HttpResponse<String>> next = HTTP.sendAsync(invoke("next").build(),
+                HttpResponse.BodyHandlers.ofString());
+        await("the next request waits for the slot").atMost(Duration.ofSeconds(10)).until(() -> queueDepth() == 1);
+        assertThat(next.isDone()).isFalse();
+
+        worker.endEvents();
+        lines.forEachRemaining(line -> { });
+        assertThat(next.get(20, TimeUnit.SECONDS).body()).isEqualTo("next");
+    }
+
     @Test
     void aSessionsIdExpiresAfterTheReconnectWindow() throws Exception {
         WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
