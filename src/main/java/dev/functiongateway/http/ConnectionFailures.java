@@ -26,7 +26,9 @@ import reactor.netty.Connection;
  * cut short never looks complete, as a properly ended chunked body would. Either way one DEBUG line, no stack
  * trace: neither is the gateway's fault (the access log has the call). Failures before the worker answered are
  * {@link FunctionInvocationFilter}'s. Other errors pass on as they are. Wraps Spring Cloud Gateway's response
- * writer and {@link LongRunningCalls}. Threading: any event-loop thread; nothing blocks.
+ * writer, inside {@link RequestLifetime} (which records the answer given) and so inside {@link LongRunningCalls}: a
+ * detached call's answer goes to its poll result, which is never gone. Threading: any event-loop thread; nothing
+ * blocks.
  */
 @Component
 class ConnectionFailures implements GlobalFilter, Ordered {
@@ -39,10 +41,12 @@ class ConnectionFailures implements GlobalFilter, Ordered {
         this.problems = problems;
     }
 
-    /** Around everything else of a call that can fail on a connection. */
+    /** Around Spring Cloud Gateway's response writer, inside {@link RequestLifetime}, which records its answer. */
+    static final int ORDER = RevocableAnswers.ORDER - 1;
+
     @Override
     public int getOrder() {
-        return RevocableAnswers.ORDER - 1;
+        return ORDER;
     }
 
     @Override

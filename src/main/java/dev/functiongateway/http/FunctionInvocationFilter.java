@@ -125,25 +125,30 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
         volatile Session session;
     }
 
-    /** Every request, refused or forwarded, ends with one access-log line and one metric sample. */
+    /**
+     * Every request, refused or forwarded, ends with one access-log line and one metric sample, when its answer
+     * has ended ({@link RequestLifetime}).
+     */
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         Seen seen = new Seen();
-        return route(exchange, chain, seen).doFinally(signal -> observer.callEnded(record(exchange, seen,
-                signal == SignalType.CANCEL || ConnectionFailures.clientGone(exchange.getResponse()))));
+        RequestLifetime.onEnd(exchange, ended -> observer.callEnded(record(exchange, seen, ended)));
+        return route(exchange, chain, seen);
     }
 
-    private static CallRecord record(ServerWebExchange exchange, Seen seen, boolean clientLeft) {
+    private static CallRecord record(ServerWebExchange exchange, Seen seen, RequestLifetime.Ended ended) {
+        // 499: the client closed the connection before it had an answer (nginx's code for it). Once the answer has
+        // begun, its status stands.
+        boolean clientLeft = !exchange.getResponse().isCommitted() && (ended.signal() == SignalType.CANCEL
+                || ConnectionFailures.clientGone(exchange.getResponse()));
         ServerHttpRequest request = exchange.getRequest();
         HttpStatusCode status = exchange.getResponse().getStatusCode();
         Session session = seen.session;
         return CallRecord.http(session == null ? null : session.requestId(), request.getRemoteAddress(),
                 seen.functionId, session == null ? null : session.versionId(),
                 request.getMethod().name() + " " + request.getPath().value(),
-                // 499: the client closed the connection before it had an answer (nginx's code for it).
                 clientLeft ? 499 : status == null ? 200 : status.value(), System.nanoTime() - seen.startNanos,
-                Math.max(0, request.getHeaders().getContentLength()),
-                Math.max(0, exchange.getResponse().getHeaders().getContentLength()), seen.keyId,
+                ended.requestBytes(), ended.responseBytes(), seen.keyId,
                 request.getHeaders().getFirst("traceparent"), session != null);
     }
 
@@ -206,7 +211,7 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
             Supplier<CompletableFuture<Session>> session) {
         return Mono.fromFuture(session)
                 .flatMap(attached -> {
-                    RequestLifetime.onEnd(exchange, attached::release);
+                    RequestLifetime.onEnd(exchange, ended -> attached.release());
                     call.seen().session = attached;
                     return forward(exchange, chain, call, attached);
                 })

@@ -2,29 +2,42 @@ package dev.functiongateway.http;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
+import org.reactivestreams.Publisher;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * The end of an HTTP-route request as its worker sees it: once its answer's body has been written to the client
  * (or captured, for a 202-and-poll call), or the request failed or was cancelled. What holds a worker for the
- * request, its session's slot, is released then ({@link #onEnd}), and not when the answer's head arrives: a
- * server-sent event stream or a slow download keeps its slot to the end. Wraps Spring Cloud Gateway's response
- * writer, inside {@link LongRunningCalls} (whose 202 does not end the call). Threading: any thread; each request's
- * lifetime is ended once, and what it runs then runs on the thread that ends it.
+ * request, its session's slot, is released then ({@link #onEnd}), and the call is recorded then, with the bytes
+ * that actually passed each way: not when the answer's head arrives, so a server-sent event stream or a slow
+ * download keeps its slot, and is timed and counted, to the end. Inside {@link LongRunningCalls} (whose 202 does
+ * not end the call), around everything else that can still change the answer ({@link ConnectionFailures},
+ * {@link RevocableAnswers}) and Spring Cloud Gateway's response writer. Threading: any thread; each request's
+ * lifetime ends once, and what it runs then runs on the thread that ends it.
  */
 @Component
 class RequestLifetime implements GlobalFilter, Ordered {
 
     private static final String ATTRIBUTE = RequestLifetime.class.getName();
-    static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+    static final int ORDER = ConnectionFailures.ORDER - 1;
+
+    /** How a request ended: its last signal, and the body bytes that passed each way. */
+    record Ended(SignalType signal, long requestBytes, long responseBytes) {
+    }
 
     @Override
     public int getOrder() {
@@ -33,46 +46,76 @@ class RequestLifetime implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        Ends ends = new Ends();
-        exchange.getAttributes().put(ATTRIBUTE, ends);
-        return chain.filter(exchange).doFinally(signal -> ends.run());
+        Lifetime lifetime = new Lifetime();
+        exchange.getAttributes().put(ATTRIBUTE, lifetime);
+        ServerWebExchange counted = exchange.mutate()
+                .request(new ServerHttpRequestDecorator(exchange.getRequest()) {
+                    @Override
+                    public Flux<DataBuffer> getBody() {
+                        return super.getBody().doOnNext(b -> lifetime.requestBytes.addAndGet(b.readableByteCount()));
+                    }
+                })
+                .response(new ServerHttpResponseDecorator(exchange.getResponse()) {
+                    @Override
+                    public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+                        return super.writeWith(Flux.from(body).doOnNext(lifetime::wrote));
+                    }
+
+                    @Override
+                    public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+                        return super.writeAndFlushWith(Flux.from(body).map(p -> Flux.from(p).doOnNext(lifetime::wrote)));
+                    }
+                }).build();
+        return chain.filter(counted).doFinally(lifetime::end);
     }
 
     /**
      * Runs {@code action} when the exchange's request ends; at once if it has ended already (a request cancelled
      * while its session was being opened).
      */
-    static void onEnd(ServerWebExchange exchange, Runnable action) {
-        Ends ends = exchange.getAttribute(ATTRIBUTE);
-        if (ends == null) { // not routed through this filter: cannot happen on the invocation routes
+    static void onEnd(ServerWebExchange exchange, Consumer<Ended> action) {
+        Lifetime lifetime = exchange.getAttribute(ATTRIBUTE);
+        if (lifetime == null) { // not routed through this filter: cannot happen on the invocation routes
             throw new IllegalStateException("no request lifetime on this exchange");
         }
-        ends.add(action);
+        lifetime.add(action);
     }
 
-    private static final class Ends {
+    private static final class Lifetime {
 
+        final AtomicLong requestBytes = new AtomicLong();
+        final AtomicLong responseBytes = new AtomicLong();
+        // @GuardedBy("this"); null once ended
+        private List<Consumer<Ended>> actions = new ArrayList<>();
         // @GuardedBy("this")
-        private List<Runnable> actions = new ArrayList<>();
+        private Ended ended;
 
-        void add(Runnable action) {
+        void wrote(DataBuffer buffer) {
+            responseBytes.addAndGet(buffer.readableByteCount());
+        }
+
+        void add(Consumer<Ended> action) {
+            Ended now;
             synchronized (this) {
                 if (actions != null) {
                     actions.add(action);
                     return;
                 }
+                now = ended;
             }
-            action.run();
+            action.accept(now);
         }
 
-        void run() {
-            List<Runnable> due;
+        void end(SignalType signal) {
+            List<Consumer<Ended>> due;
+            Ended now = new Ended(signal, requestBytes.get(), responseBytes.get());
             synchronized (this) {
                 due = actions;
                 actions = null;
+                ended = now;
             }
             if (due != null) {
-                due.forEach(Runnable::run);
+                due.forEach(action -> action.accept(now));
             }
         }
     }

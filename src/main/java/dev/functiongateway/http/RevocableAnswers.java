@@ -3,6 +3,7 @@ package dev.functiongateway.http;
 import org.reactivestreams.Publisher;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -19,14 +20,15 @@ import reactor.core.publisher.Mono;
  * never looks complete. A key grants no more than it has, however long the answer; a gRPC call and a WebSocket
  * end the same way. The key's watch is {@link FunctionInvocationFilter#KEY_LAPSE}, set on admission and looked up
  * when the body starts. Only a body on its way to the client is cut: one that a 202-and-poll call captures goes
- * on (its result is fetched with a key that is checked then). Wraps Spring Cloud Gateway's response writer and
- * {@link LongRunningCalls}. Threading: any event-loop thread; the watch on Reactor's parallel scheduler (an
+ * on (its result is fetched with a key that is checked then). Wraps Spring Cloud Gateway's response writer, the
+ * innermost of the filters around it. Threading: any event-loop thread; the watch on Reactor's parallel scheduler (an
  * in-memory lookup every registry refresh); nothing blocks.
  */
 @Component
 class RevocableAnswers implements GlobalFilter, Ordered {
 
-    static final int ORDER = LongRunningCalls.ORDER - 1;
+    /** Just before Spring Cloud Gateway's response writer: the body it writes is the one cut. */
+    static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
     @Override
     public int getOrder() {

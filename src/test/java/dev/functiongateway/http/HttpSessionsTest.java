@@ -324,8 +324,9 @@ class HttpSessionsTest {
                 .isPositive().isLessThan(64L << 20);
     }
 
+    /** ... and the stream's access line is written when it has ended, with its time and bytes to the end. */
     @Test
-    void serverSentEventsArriveOneByOne() throws Exception {
+    void serverSentEventsArriveOneByOne(CapturedOutput output) throws Exception {
         CompletableFuture<HttpResponse<Stream<String>>> pending = HTTP.sendAsync(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/events"))
                 .header("Authorization", "Bearer " + key).header("Function-ID", functionId).GET().build(),
@@ -342,7 +343,13 @@ class HttpSessionsTest {
             // The next event is emitted only after this one arrived: nothing is held back until the end.
             assertThat(lines.next()).isEqualTo("data: " + event);
         }
+        assertThat(output.getAll()).as("no access line while the stream runs").doesNotContain("method=GET /events");
         streaming.endEvents();
+        lines.forEachRemaining(line -> { });
+        // "data: zero\n\n" and the three others: 12 + 11 + 11 + 13 bytes.
+        await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains("method=GET /events status=200"));
+        assertThat(output.getAll()).containsPattern("method=GET /events status=200 duration_ms=\\d+ request_bytes=0"
+                + " response_bytes=47 ");
     }
 
     /** The stream's key is revoked mid-stream: the client's stream ends cut short, and the worker's is cancelled. */
