@@ -61,8 +61,8 @@ import reactor.core.publisher.SignalType;
  * <li>any other request is a session of its own, for its length.</li>
  * </ul>
  * The request's lifetime owns its attachment ({@link RequestLifetime}): released when its answer's body has
- * ended, or it fails or is cancelled, and a client that leaves while queued leaves the queue. The client's key never goes upstream, nor
- * the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and {@code function-version-id} do,
+ * ended, or it fails or is cancelled, and a client that leaves while queued leaves the queue. The client's key
+ * never goes upstream, nor the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and {@code function-version-id} do,
  * and {@code NVCF-REQID} comes back. A WebSocket is closed within {@code gateway.registry.refresh-interval} of its
  * key's revocation or expiry ({@link InvocationWebSockets}), and so is a streaming answer ({@link RevocableAnswers}).
  * Refusals are problem details. A {@code POST} to the pexec path that names no
