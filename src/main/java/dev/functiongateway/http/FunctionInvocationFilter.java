@@ -62,12 +62,12 @@ import reactor.core.publisher.SignalType;
  * </ul>
  * The request's lifetime owns its attachment ({@link RequestLifetime}): released when its answer's body has
  * ended, or it fails or is cancelled, and a client that leaves while queued leaves the queue. The client's key
- * never goes upstream, nor the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and {@code function-version-id} do,
- * and {@code NVCF-REQID} comes back. A WebSocket is closed within {@code gateway.registry.refresh-interval} of its
- * key's revocation or expiry ({@link InvocationWebSockets}), and so is a streaming answer ({@link RevocableAnswers}).
- * Refusals are problem details. A {@code POST} to the pexec path that names no
- * session may turn into 202-and-poll: {@link LongRunningCalls} wraps the exchange before this filter. Runs after {@link RouteToRequestUrlFilter}, whose
- * placeholder URL it replaces. Threading: any event-loop thread; nothing blocks.
+ * never goes upstream, nor the gateway's subprotocol items; {@code nvcf-reqid}, {@code function-id} and
+ * {@code function-version-id} do, and {@code NVCF-REQID} comes back. A WebSocket is closed within
+ * {@code gateway.registry.refresh-interval} of its key's revocation or expiry ({@link InvocationWebSockets}), and
+ * so is a streaming answer ({@link RevocableAnswers}). Refusals are problem details. A {@code POST} to the pexec
+ * path that names no session may turn into 202-and-poll: {@link LongRunningCalls} wraps the exchange before this
+ * filter. Runs after {@link RouteToRequestUrlFilter}, whose placeholder URL it replaces. Threading: any event-loop thread; nothing blocks.
  */
 @Component
 class FunctionInvocationFilter implements GatewayFilter, Ordered {

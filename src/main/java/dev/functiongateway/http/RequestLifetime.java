@@ -63,7 +63,8 @@ class RequestLifetime implements GlobalFilter, Ordered {
 
                     @Override
                     public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-                        return super.writeAndFlushWith(Flux.from(body).map(p -> Flux.from(p).doOnNext(lifetime::wrote)));
+                        return super.writeAndFlushWith(
+                                Flux.from(body).map(part -> Flux.from(part).doOnNext(lifetime::wrote)));
                     }
                 }).build();
         return chain.filter(counted).doFinally(lifetime::end);

@@ -247,13 +247,15 @@ class ConnectionFailuresTest {
                         case NOT_HTTP -> connection.getOutputStream().write(
                                 "HELLO\0\1 this is not HTTP\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                         case HEAD_THEN_CLOSE -> connection.getOutputStream().write(("HTTP/1.1 200 OK\r\n"
-                                + "Content-Length: 100\r\nX-From-Worker: yes\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + "Content-Length: 100\r\nX-From-Worker: yes\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                         case CHUNKS_THEN_CLOSE, LATE_CHUNKS_THEN_CLOSE -> {
                             if (behaviour == Behaviour.LATE_CHUNKS_THEN_CLOSE) {
                                 Thread.sleep(1500); // past the client's NVCF-POLL-SECONDS: it has its 202
                             }
                             connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-                                    + "Content-Type: text/plain\r\n\r\n3\r\nabc\r\n").getBytes(StandardCharsets.US_ASCII));
+                                    + "Content-Type: text/plain\r\n\r\n3\r\nabc\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
                             connection.getOutputStream().flush();
                             Thread.sleep(200);
                         }
