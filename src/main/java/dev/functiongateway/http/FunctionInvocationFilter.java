@@ -67,7 +67,8 @@ import reactor.core.publisher.SignalType;
  * {@code gateway.registry.refresh-interval} of its key's revocation or expiry ({@link InvocationWebSockets}), and
  * so is a streaming answer ({@link RevocableAnswers}). Refusals are problem details. A {@code POST} to the pexec
  * path that names no session may turn into 202-and-poll: {@link LongRunningCalls} wraps the exchange before this
- * filter. Runs after {@link RouteToRequestUrlFilter}, whose placeholder URL it replaces. Threading: any event-loop thread; nothing blocks.
+ * filter. Runs after {@link RouteToRequestUrlFilter}, whose placeholder URL it replaces. Threading: any event-loop
+ * thread; nothing blocks.
  */
 @Component
 class FunctionInvocationFilter implements GatewayFilter, Ordered {
