@@ -111,11 +111,7 @@ class ConnectionFailuresTest {
                 "x").header("NVCF-POLL-SECONDS", "1"));
         assertThat(accepted.statusCode()).isEqualTo(202);
         String requestId = accepted.headers().firstValue("nvcf-reqid").orElseThrow();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .until(() -> HttpPollingTest.send(HttpPollingTest.status(port, requestId, key)).statusCode() != 202);
-        HttpResponse<String> result = HttpPollingTest.send(HttpPollingTest.status(port, requestId, key));
-        assertThat(result.statusCode()).isEqualTo(502);
-        assertThat(result.body()).contains("the function's worker failed to answer");
+        assertPollEndsWithWorkerFailure(requestId);
     }
 
     /**
@@ -136,11 +132,7 @@ class ConnectionFailuresTest {
             requestId = head.lines().filter(line -> line.toLowerCase().startsWith("nvcf-reqid:")).findFirst()
                     .orElseThrow().substring("nvcf-reqid:".length()).trim();
         }
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .until(() -> HttpPollingTest.send(HttpPollingTest.status(port, requestId, key)).statusCode() != 202);
-        HttpResponse<String> result = HttpPollingTest.send(HttpPollingTest.status(port, requestId, key));
-        assertThat(result.statusCode()).isEqualTo(502);
-        assertThat(result.body()).contains("the function's worker failed to answer");
+        assertPollEndsWithWorkerFailure(requestId);
     }
 
     @Test
@@ -173,6 +165,15 @@ class ConnectionFailuresTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().substring(logged)
                 .contains("dev.functiongateway.access"));
         assertThat(output.getAll().substring(logged)).doesNotContain("\tat ").doesNotContain("ERROR");
+    }
+
+    /** The long-running call's status URL answers 202 for a while, then the worker's failure: 502. */
+    private void assertPollEndsWithWorkerFailure(String requestId) throws Exception {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> HttpPollingTest.send(HttpPollingTest.status(port, requestId, key)).statusCode() != 202);
+        HttpResponse<String> result = HttpPollingTest.send(HttpPollingTest.status(port, requestId, key));
+        assertThat(result.statusCode()).isEqualTo(502);
+        assertThat(result.body()).contains("the function's worker failed to answer");
     }
 
     /** Reads an HTTP response's head, up to its blank line. */
