@@ -210,7 +210,7 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
      */
     private Mono<Void> proxy(ServerWebExchange exchange, GatewayFilterChain chain, Call call,
             Supplier<CompletableFuture<Session>> session) {
-        return Mono.fromFuture(session)
+        return attachment(session)
                 .flatMap(attached -> {
                     RequestLifetime.onEnd(exchange, ended -> attached.release());
                     call.seen().session = attached;
@@ -224,6 +224,15 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
                                     refused.getMessage())
                             : Mono.error(error);
                 });
+    }
+
+    /**
+     * The session the request attaches to, once granted. A client that leaves while it waits cancels the wait (the
+     * request leaves the queue); but a session granted in that same instant reaches no one, and Reactor discards
+     * it: it is released then, or it would hold its worker's slot for good.
+     */
+    static Mono<Session> attachment(Supplier<CompletableFuture<Session>> session) {
+        return Mono.fromFuture(session).doOnDiscard(Session.class, Session::release);
     }
 
     private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, Call call, Session session) {

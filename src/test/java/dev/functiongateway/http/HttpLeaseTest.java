@@ -12,12 +12,18 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
+import dev.functiongateway.auth.ApiKey;
+import dev.functiongateway.auth.ApiKeyService;
+import dev.functiongateway.routing.Session;
+import dev.functiongateway.routing.SessionRouter;
 import dev.functiongateway.support.AdminClient;
 
 
@@ -36,6 +42,11 @@ class HttpLeaseTest extends OneWorkerFunction {
 
     static final String ADMIN_KEY = "http-lease-admin-key-0123456789";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Autowired
+    SessionRouter router;
+    @Autowired
+    ApiKeyService keys;
 
     @Override
     String adminKey() {
@@ -67,6 +78,29 @@ class HttpLeaseTest extends OneWorkerFunction {
 
         worker.open();
         assertThat(running.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        HttpResponse<String> next = HTTP.send(invoke("next").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        assertThat(next.body()).isEqualTo("next");
+    }
+
+    /**
+     * The race a client that leaves can lose: its session is granted in the very instant its wait is cancelled
+     * (simulated by a wait whose cancel arrives just after the grant). The session still frees its slot.
+     */
+    @Test
+    void aSessionGrantedAsItsClientLeavesIsReleased() throws Exception {
+        ApiKey apiKey = keys.authenticate(key).key();
+        CompletableFuture<Session> grantedAtCancel = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterrupt) {
+                router.openForRequest(UUID.fromString(functionId), null, apiKey, "http", UUID.randomUUID().toString())
+                        .thenAccept(this::complete);
+                return false;
+            }
+        };
+        FunctionInvocationFilter.attachment(() -> grantedAtCancel).subscribe().dispose();
+        assertThat(grantedAtCancel).as("granted, the slot was free").isCompleted();
+
         HttpResponse<String> next = HTTP.send(invoke("next").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
         assertThat(next.body()).isEqualTo("next");
