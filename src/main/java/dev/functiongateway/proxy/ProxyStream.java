@@ -168,10 +168,18 @@ final class ProxyStream {
         pinned.whenComplete((s, e) -> client.context().executor().execute(() -> sessionReady(pinned)));
     }
 
+    /**
+     * Times the session's set-up. Returns {@code opening} itself, not a dependent future, so that the connection
+     * closing can cancel the wait; a cancelled wait is neither a success nor a failure, and is not timed.
+     */
     private CompletableFuture<Session> timed(UUID function, CompletableFuture<Session> opening) {
         long start = System.nanoTime();
-        return opening.whenComplete((s, error) -> services.observer().metrics().sessionSetUp(function,
-                System.nanoTime() - start, error == null));
+        opening.whenComplete((s, error) -> {
+            if (!opening.isCancelled()) {
+                services.observer().metrics().sessionSetUp(function, System.nanoTime() - start, error == null);
+            }
+        });
+        return opening;
     }
 
     private void sessionReady(CompletableFuture<Session> pinned) {

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * The sessions one client TCP connection is attached to: one per (function, requested version) when it names
  * no session, and one per {@code nvcf-reqid} it names. Calls that arrive while a session is still being set up
  * share its pending future. Closing the connection releases every attachment (the sessions' bindings live on
- * for the reconnect window).
+ * for the reconnect window) and takes its waits out of the queue.
  */
 public final class ConnectionSessions {
 
@@ -56,10 +56,17 @@ public final class ConnectionSessions {
         });
     }
 
-    /** The connection closed: release every attachment, and any still being set up once it is. */
+    /**
+     * The connection closed: release every attachment. One still waiting for a slot leaves the queue (its future
+     * is cancelled, which {@link SessionRouter} turns into closing its lease); one granted in that instant is
+     * released once it is.
+     */
     public void close() {
         closed = true;
-        sessions.values().forEach(future -> future.thenAccept(Session::release));
+        sessions.values().forEach(future -> {
+            future.cancel(false);
+            future.thenAccept(Session::release);
+        });
         sessions.clear();
     }
 }

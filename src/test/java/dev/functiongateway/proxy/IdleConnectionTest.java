@@ -1,7 +1,10 @@
 package dev.functiongateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -10,9 +13,15 @@ import org.springframework.test.context.TestPropertySource;
 import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
+import dev.functiongateway.test.inference.ModelStreamInferResponse;
+import io.grpc.ManagedChannel;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 
-/** The listener closes idle client connections, and that releases their sessions. */
+/**
+ * The listener closes idle client connections, and that releases their sessions; a connection that closes while
+ * its session waits in the queue leaves the queue. The queue wait (20 s) outlasts each test's awaits.
+ */
 @TestPropertySource(properties = { "gateway.proxy.idle-timeout=1s",
         "gateway.routing.queue-max-wait=20s" })
 class IdleConnectionTest extends ProxyTestSupport {
@@ -29,5 +38,50 @@ class IdleConnectionTest extends ProxyTestSupport {
                 .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
         assertThat(next.get(15, TimeUnit.SECONDS).getModelName()).isEqualTo("only");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(500);
+    }
+
+    @Test
+    void aConnectionThatClosesWhileQueuedLeavesTheQueue() throws Exception {
+        Deployed d = deploy(1, worker("only"));
+        CompletableFuture<ModelStreamInferResponse> first = new CompletableFuture<>();
+        // An open stream: a call in flight, so the holding connection is not idle and keeps the only slot.
+        StreamObserver<ModelInferRequest> holding = with(GRPCInferenceServiceGrpc.newStub(connection()),
+                metadata(invokeKey, d.functionId(), null)).modelStreamInfer(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ModelStreamInferResponse value) {
+                        first.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        first.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        holding.onNext(ModelInferRequest.newBuilder().setModelName("m").build());
+        first.get(10, TimeUnit.SECONDS);
+
+        ManagedChannel leaving = connection();
+        var waiting = GRPCInferenceServiceGrpc.newFutureStub(leaving)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata(invokeKey, d.functionId(), null)))
+                .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build());
+        String queue = "/v2/nvcf/queues/functions/" + d.functionId();
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.get(queue).json().at("/anyVersionQueueDepth")
+                .asInt() == 1);
+
+        leaving.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        await("the closed connection's wait left the queue while the slot is still held")
+                .atMost(Duration.ofSeconds(10)).until(() -> admin.get(queue).json().at("/anyVersionQueueDepth")
+                        .asInt() == 0);
+        assertThat(waiting.isDone()).isTrue();
+
+        holding.onCompleted();
+        var next = with(GRPCInferenceServiceGrpc.newBlockingStub(connection()), metadata(invokeKey, d.functionId(),
+                null));
+        assertThat(next.modelInfer(ModelInferRequest.newBuilder().setModelName("m").build()).getModelName())
+                .isEqualTo("only");
     }
 }
