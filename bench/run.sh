@@ -62,6 +62,8 @@ install_missing() {
     command -v curl >/dev/null || packages+=(curl)
     command -v jq >/dev/null || packages+=(jq)
     command -v pgrep >/dev/null || packages+=(procps)
+    # Debian's own python3, where python3-grpcio goes (a python3 earlier on PATH, pyenv's say, lacks it).
+    /usr/bin/python3 -c 'import grpc' 2>/dev/null || packages+=(python3-grpcio)
     ((${#packages[@]} == 0)) && return
     log "installing ${packages[*]}"
     local sudo=""
@@ -478,6 +480,11 @@ java_client() { # java_client MODE ARGS...: BenchClient (grpc-java), which check
     env $(client_env "$VIA") timeout 600 java -Xmx3g -XX:MaxDirectMemorySize=3g -cp "$CP" BenchClient "$1" \
         "$(hostport)" "${@:2}"
 }
+grpcio_client() { # grpcio_client BYTES: big_call.py (Python grpcio, gRPC's C core), which compares the whole echo
+    local metadata=()
+    [[ $VIA == gateway ]] && metadata=("authorization: Bearer $KEY" "function-id: $FID")
+    timeout 600 /usr/bin/python3 "$HERE/big_call.py" "$(hostport)" "$1" "${metadata[@]}"
+}
 h2load_client() { # h2load_client FILE: one call with FILE (one framed message) as its request; the echo is counted
     local out seconds succeeded
     out=$(timeout 600 h2load -n 1 -c 1 -m 1 -d "$1" -H 'content-type: application/grpc' -H 'te: trailers' \
@@ -581,6 +588,8 @@ if has_case huge-msg || [[ $HUGE == 1 ]]; then
     for _ in $(seq "$BIG_REPEAT"); do
         if has_case huge-msg; then
             each memory_case "one $BIG_MIB MiB message each way" big "java_client big $((BIG_MIB << 20))"
+            each memory_case "one $BIG_MIB MiB message each way, grpcio client" big-grpcio \
+                "grpcio_client $((BIG_MIB << 20))"
             # The same call from h2load, a client that keeps up with any proxy (see bench/README.md): one framed
             # message of zeros (the proxies do not look at the bytes), echoed by the worker and discarded.
             huge_frame "$OUT/huge.bin" "$((BIG_MIB << 20))"
@@ -595,6 +604,28 @@ if has_case huge-msg || [[ $HUGE == 1 ]]; then
 fi
 
 # ---- the table ----
+medians() { # the one-call rows (throughput "N s"): per case and path, the median time and CPU of the rounds
+    printf '%s\n' "${ROWS[@]}" | awk -F' *[|] *' '
+        $5 ~ / s$/ && $4 == 1 {
+            key = $2; if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+            t[key, $3] = t[key, $3] " " ($5 + 0); c[key, $3] = c[key, $3] " " $8
+        }
+        function median(list,   v, k, i, j, x) {
+            k = split(list, v, " ")
+            for (i = 2; i <= k; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] + 0 > x + 0; j--) v[j + 1] = v[j]; v[j + 1] = x }
+            if (k == 0 || v[1] == "-") return "-"
+            return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+        }
+        function shown(v, format) { return v == "-" ? v : sprintf(format, v) }
+        END {
+            for (i = 1; i <= n; i++) {
+                key = order[i]; g = median(t[key, "gateway"]); x = median(t[key, "nginx"])
+                printf "| %s | %s | %s | %s | %s | %s | %s |\n", key, shown(median(t[key, "direct"]), "%.3f"),
+                    shown(x, "%.3f"), shown(g, "%.3f"), (x > 0 ? sprintf("%.2f× the time", g / x) : "-"),
+                    shown(median(c[key, "nginx"]), "%.0f"), shown(median(c[key, "gateway"]), "%.0f")
+            }
+        }'
+}
 {
     echo "Run $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores; ${JIT_WARMUP} s JIT warm-up per proxy, then ${WARMUP} s warm-up + ~${DURATION} s per case;"
     echo "nginx $(nginx -v 2>&1 | sed 's|.*/||'): 2 worker processes, grpc_pass, upstream keepalive, access log off;"
@@ -605,6 +636,14 @@ fi
     echo "| case | via | calls | throughput | p50 ms | p99 ms | CPU ms/call | CPU usr / sys ms/call | peak RSS MiB (growth) | gateway vs nginx | status check |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${ROWS[@]}"
+    if ((BIG_REPEAT > 1)); then
+        echo
+        echo "Medians of the $BIG_REPEAT rounds of each one-call case (one such call varies by ±30 %):"
+        echo
+        echo "| case | direct s | nginx s | gateway s | gateway vs nginx | nginx CPU ms | gateway CPU ms |"
+        echo "|---|---|---|---|---|---|---|"
+        medians
+    fi
 } | tee "$OUT/table.md"
 if grep -q OutOfMemoryError "$OUT"/gateway*.log; then
     log "the gateway logged OutOfMemoryError: $(grep -c OutOfMemoryError "$OUT"/gateway*.log | tr '\n' ' ')"
