@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import dev.functiongateway.routing.RoutingMetrics.QueueOutcome;
 import io.grpc.Status;
 
 /**
@@ -123,7 +124,7 @@ public final class FunctionPool {
         }
         completions.forEach(Runnable::run);
         if (left) {
-            waited(lease, false);
+            waited(lease, QueueOutcome.LEFT);
             lease.granted.completeExceptionally(new CancellationException("the lease was closed while waiting"));
         }
     }
@@ -136,7 +137,7 @@ public final class FunctionPool {
             dequeue(lease);
             lease.state = Lease.State.ENDED;
         }
-        waited(lease, false);
+        waited(lease, QueueOutcome.REFUSED);
         lease.granted.completeExceptionally(new RoutingException(Status.RESOURCE_EXHAUSTED.withDescription(
                 (lease.pinned != null ? "the session's worker of function " + functionId
                         : "every instance of function " + functionId) + " stayed busy for " + maxWait.toMillis()
@@ -199,17 +200,17 @@ public final class FunctionPool {
         lease.state = Lease.State.HELD;
         completions.add(() -> {
             if (queued) {
-                waited(lease, true);
+                waited(lease, QueueOutcome.SERVED);
             }
             lease.granted.complete(chosen);
         });
         return true;
     }
 
-    private void waited(Lease lease, boolean served) {
+    private void waited(Lease lease, QueueOutcome outcome) {
         if (lease.timeout != null) {
             lease.timeout.cancel(false);
-            metrics.queueWait(functionId, lease.requestedVersion, System.nanoTime() - lease.createdNanos, served);
+            metrics.queueWait(functionId, lease.requestedVersion, System.nanoTime() - lease.createdNanos, outcome);
         }
     }
 

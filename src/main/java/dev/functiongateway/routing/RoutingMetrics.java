@@ -2,6 +2,7 @@ package dev.functiongateway.routing;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,11 +88,23 @@ public class RoutingMetrics {
         remove(queueKey(functionId, versionId));
     }
 
-    void queueWait(UUID functionId, UUID versionId, long nanos, boolean served) {
+    /** How a wait in the queue ended: the {@code outcome} tag of {@code gateway.queue.wait}. */
+    enum QueueOutcome {
+        /** It got a slot. */
+        SERVED,
+        /** The queue wait ran out (RESOURCE_EXHAUSTED). */
+        REFUSED,
+        /** Its owner gave up first: the client left, or its call or connection ended. */
+        LEFT;
+
+        final String tag = name().toLowerCase(Locale.ROOT);
+    }
+
+    void queueWait(UUID functionId, UUID versionId, long nanos, QueueOutcome outcome) {
         Timer.builder("gateway.queue.wait")
                 .description("Time new sessions waited in the queue for a worker slot")
                 .tags("function_id", functionId.toString(), "function_version_id", versionLabel(versionId),
-                        "outcome", served ? "served" : "refused")
+                        "outcome", outcome.tag)
                 .register(registry)
                 .record(Duration.ofNanos(nanos));
     }

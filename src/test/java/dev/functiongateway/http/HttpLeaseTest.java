@@ -75,6 +75,9 @@ class HttpLeaseTest extends OneWorkerFunction {
         }
         await("the waiter left the queue with its client").atMost(Duration.ofSeconds(10))
                 .until(() -> queueDepth() == 0);
+        assertThat(new AdminClient(managementPort, null).get("/actuator/prometheus").text())
+                .containsPattern("gateway_queue_wait_seconds_count\\{function_id=\"" + functionId
+                        + "\",function_version_id=\"any\",outcome=\"left\"\\} 1");
 
         worker.open();
         assertThat(running.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);

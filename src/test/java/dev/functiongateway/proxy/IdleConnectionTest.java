@@ -77,6 +77,9 @@ class IdleConnectionTest extends ProxyTestSupport {
                 .atMost(Duration.ofSeconds(10)).until(() -> admin.get(queue).json().at("/anyVersionQueueDepth")
                         .asInt() == 0);
         assertThat(waiting.isDone()).isTrue();
+        assertThat(management.get("/actuator/prometheus").text()).as("recorded as a client that left, not a refusal")
+                .containsPattern("gateway_queue_wait_seconds_count\\{function_id=\"" + d.functionId()
+                        + "\",function_version_id=\"any\",outcome=\"left\"\\} 1");
 
         holding.onCompleted();
         var next = with(GRPCInferenceServiceGrpc.newBlockingStub(connection()), metadata(invokeKey, d.functionId(),
