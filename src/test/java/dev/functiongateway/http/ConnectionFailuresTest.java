@@ -195,6 +195,9 @@ class ConnectionFailuresTest {
         HttpResponse<String> response = call();
         assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        // Framed by its length, not by the connection's close, which a client still sending can see as a reset.
+        assertThat(response.headers().firstValue("Content-Length"))
+                .hasValue(String.valueOf(response.body().getBytes(StandardCharsets.UTF_8).length));
         assertThat(response.body()).contains("the function's worker failed to answer")
                 .doesNotContain(worker.address());
         assertThat(output.getAll().substring(logged)).doesNotContain("\tat ").doesNotContain("Exception");
