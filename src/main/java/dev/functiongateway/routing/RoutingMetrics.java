@@ -94,7 +94,7 @@ public class RoutingMetrics {
         SERVED,
         /** The queue wait ran out (RESOURCE_EXHAUSTED). */
         REFUSED,
-        /** Its owner gave up first: the client left, or its call or connection ended. */
+        /** Its owner gave up first: an HTTP client left, a gRPC connection closed. */
         LEFT;
 
         final String tag = name().toLowerCase(Locale.ROOT);
