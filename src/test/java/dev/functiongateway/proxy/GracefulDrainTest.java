@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import dev.functiongateway.support.AdminClient;
 import dev.functiongateway.support.Deployments;
 import dev.functiongateway.support.Deployments.Deployed;
+import dev.functiongateway.support.FirstMessage;
 import dev.functiongateway.support.RunningGateway;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
@@ -61,24 +62,11 @@ class GracefulDrainTest {
             var finishing = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("delay-1000").build());
             var endless = stub.modelInfer(ModelInferRequest.newBuilder().setModelName("slow").build());
             // A client stream still sending when the drain time runs out.
-            CompletableFuture<Summary> uploading = new CompletableFuture<>();
+            FirstMessage<Summary> summary = new FirstMessage<>();
+            CompletableFuture<Summary> uploading = summary.received;
             StreamObserver<Chunk> upload = StreamsGrpc.newStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-                    .hold(new StreamObserver<>() {
-                        @Override
-                        public void onNext(Summary summary) {
-                            uploading.complete(summary);
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            uploading.completeExceptionally(t);
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    });
+                    .hold(summary);
             upload.onNext(Chunk.newBuilder().setData(TestWorker.chunk(1, 1024)).build());
             await().atMost(Duration.ofSeconds(5)).until(() -> worker.calls.get() == 3);
 

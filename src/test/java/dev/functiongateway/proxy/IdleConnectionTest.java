@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 import dev.functiongateway.support.Deployments.Deployed;
+import dev.functiongateway.support.FirstMessage;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
 import dev.functiongateway.test.inference.ModelStreamInferResponse;
@@ -43,26 +43,12 @@ class IdleConnectionTest extends ProxyTestSupport {
     @Test
     void aConnectionThatClosesWhileQueuedLeavesTheQueue() throws Exception {
         Deployed d = deploy(1, worker("only"));
-        CompletableFuture<ModelStreamInferResponse> first = new CompletableFuture<>();
+        FirstMessage<ModelStreamInferResponse> first = new FirstMessage<>();
         // An open stream: a call in flight, so the holding connection is not idle and keeps the only slot.
         StreamObserver<ModelInferRequest> holding = with(GRPCInferenceServiceGrpc.newStub(connection()),
-                metadata(invokeKey, d.functionId(), null)).modelStreamInfer(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ModelStreamInferResponse value) {
-                        first.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        first.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
+                metadata(invokeKey, d.functionId(), null)).modelStreamInfer(first);
         holding.onNext(ModelInferRequest.newBuilder().setModelName("m").build());
-        first.get(10, TimeUnit.SECONDS);
+        first.received.get(10, TimeUnit.SECONDS);
 
         ManagedChannel leaving = connection();
         var waiting = GRPCInferenceServiceGrpc.newFutureStub(leaving)
