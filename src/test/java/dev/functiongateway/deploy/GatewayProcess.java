@@ -30,28 +30,58 @@ final class GatewayProcess implements AutoCloseable {
 
     private static final Duration START_LIMIT = Duration.ofSeconds(90);
 
-    final int httpPort = freePort();
-    final int grpcPort = freePort();
-    final int managementPort = freePort();
+    /** Starts that fail because a chosen port was taken meanwhile are tried again on new ports, this often. */
+    private static final int START_ATTEMPTS = 3;
+
+    final int httpPort;
+    final int grpcPort;
+    final int managementPort;
     final List<String> output = new CopyOnWriteArrayList<>();
     private final Process process;
 
-    /** Starts the gateway in {@code workDir} and waits until it reports ready. */
-    GatewayProcess(Path workDir, String... extraArgs) throws IOException {
+    /**
+     * Starts the gateway in {@code workDir} and waits until it reports ready. Its ports are picked free here and
+     * bound by the gateway a moment later; another process (any outgoing connection takes such ports too) can
+     * take one in between, and then the start is tried again on new ports.
+     */
+    GatewayProcess(Path workDir, String... extraArgs) throws IOException, InterruptedException {
+        for (int attempt = 1;; attempt++) {
+            int http = freePort();
+            int grpc = freePort();
+            int management = freePort();
+            output.clear();
+            Process started = start(workDir, http, grpc, management, extraArgs);
+            try {
+                awaitReady(started, management);
+            } catch (AssertionError e) {
+                if (attempt < START_ATTEMPTS && output.stream().anyMatch(l -> l.contains("Address already in use"))) {
+                    continue;
+                }
+                throw e;
+            }
+            httpPort = http;
+            grpcPort = grpc;
+            managementPort = management;
+            process = started;
+            return;
+        }
+    }
+
+    private Process start(Path workDir, int http, int grpc, int management, String... extraArgs) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dreactor.netty.ioShutdownQuietPeriod=0",
                 FunctionGatewayApplication.class.getName(),
-                "--server.port=" + httpPort, "--gateway.proxy.port=" + grpcPort,
-                "--management.server.port=" + managementPort,
+                "--server.port=" + http, "--gateway.proxy.port=" + grpc,
+                "--management.server.port=" + management,
                 // A short drain, so that closing does not wait 30 s for idle connections.
                 "--gateway.proxy.drain-time=1s"));
         command.addAll(List.of(extraArgs));
-        process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        Process started = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
                 lines.lines().forEach(output::add);
             } catch (IOException | UncheckedIOException e) {
                 // The process ended.
@@ -59,13 +89,17 @@ final class GatewayProcess implements AutoCloseable {
         }, "gateway-process-output");
         reader.setDaemon(true);
         reader.start();
-        AdminClient management = new AdminClient(managementPort, null);
+        return started;
+    }
+
+    private void awaitReady(Process started, int management) throws InterruptedException {
+        AdminClient actuator = new AdminClient(management, null);
         try {
             Awaitility.await().atMost(START_LIMIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                    .failFast("the gateway exited", () -> !process.isAlive())
-                    .until(() -> management.get("/actuator/health/readiness").status() == 200);
+                    .failFast("the gateway exited", () -> !started.isAlive())
+                    .until(() -> actuator.get("/actuator/health/readiness").status() == 200);
         } catch (RuntimeException | Error e) {
-            process.destroyForcibly();
+            started.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("the gateway did not get ready; its output:\n" + String.join("\n", output), e);
         }
     }
