@@ -33,7 +33,8 @@ import io.grpc.netty.NettyChannelBuilder;
  * <li>{@code stream <host:port> <totalBytes> <messageBytes>}: one bidirectional stream that sends totalBytes in
  * messages of messageBytes as fast as flow control lets it (grpc-java's isReady), each echo checked.</li>
  * </ul>
- * Metadata: {@code authorization: Bearer $BENCH_KEY} and {@code function-id: $BENCH_FUNCTION_ID} when set.
+ * Metadata: {@code authorization: Bearer $BENCH_KEY}, {@code function-id: $BENCH_FUNCTION_ID} and
+ * {@code bench-echo: $BENCH_ECHO} (how the echo worker answers) when set.
  * Output: one line of {@code key=value} pairs; {@code status=OK} only when every call ended with OK and every
  * echo matched. Exit code 0 then, 1 otherwise.
  */
@@ -142,6 +143,10 @@ public final class BenchClient {
         }
         if (function != null && !function.isEmpty()) {
             md.put(Metadata.Key.of("function-id", Metadata.ASCII_STRING_MARSHALLER), function);
+        }
+        String echo = System.getenv("BENCH_ECHO");
+        if (echo != null && !echo.isEmpty()) {
+            md.put(Metadata.Key.of("bench-echo", Metadata.ASCII_STRING_MARSHALLER), echo);
         }
         return md;
     }

@@ -1,5 +1,6 @@
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -37,6 +39,12 @@ import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
  * <p>Memory stays bounded by HTTP/2 flow control: a DATA frame's bytes are returned to the peer's window only when
  * their echo has been written to the socket, so a peer that does not read the echo stops being able to send.
  *
+ * <p>A request with the header {@code bench-echo: after-end} is answered the way a gRPC server answers a unary
+ * call instead: nothing goes back until the whole request has arrived (its bytes are held, and returned to the
+ * peer's window as they arrive), then the echo. gRPC's own servers (grpc-java, grpcio, Go) hand a handler the
+ * whole request message before it can answer, so with them upload and download of one message never overlap;
+ * this worker's direct memory then grows by the request's size.
+ *
  * <p>Also answers {@code grpc.health.v1.Health/Check} with SERVING (for the gateway's health checks), and
  * {@code GET /bench/stats} with plain text {@code ok=<n>}: the number of echo calls answered with grpc-status 0
  * since start (the benchmark compares it with the load generator's count of successes).
@@ -48,6 +56,8 @@ public final class EchoWorker {
 
     private static final LongAdder OK_CALLS = new LongAdder();
     private static final String HEALTH_CHECK = "/grpc.health.v1.Health/Check";
+    private static final String ECHO_MODE = "bench-echo";
+    private static final String AFTER_END = "after-end";
     /** HealthCheckResponse{status: SERVING}, gRPC-framed: no compression, length 2, field 1 = 1. */
     private static final byte[] SERVING = {0, 0, 0, 0, 2, 0x08, 0x01};
     /** Per-stream receive window (bytes); the connection window is {@link #CONNECTION_WINDOW}. */
@@ -103,11 +113,23 @@ public final class EchoWorker {
 
     static final class Handler extends Http2ConnectionHandler {
         private final Http2Connection.PropertyKey healthKey;
+        /** The request bytes held until the request's end, on {@code bench-echo: after-end} streams only. */
+        private final Http2Connection.PropertyKey heldKey;
         final Http2FrameAdapter listener = new Listener();
 
         Handler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
             super(decoder, encoder, settings);
             healthKey = connection().newKey();
+            heldKey = connection().newKey();
+            connection().addListener(new Http2ConnectionAdapter() {
+                @Override
+                public void onStreamRemoved(Http2Stream stream) {
+                    ArrayDeque<ByteBuf> held = stream.removeProperty(heldKey);
+                    if (held != null) {
+                        held.forEach(ByteBuf::release);
+                    }
+                }
+            });
         }
 
         @Override
@@ -132,6 +154,12 @@ public final class EchoWorker {
 
         private void endCall(ChannelHandlerContext ctx, int streamId) {
             Http2Stream stream = connection().stream(streamId);
+            ArrayDeque<ByteBuf> held = stream == null ? null : stream.removeProperty(heldKey);
+            if (held != null) {
+                for (ByteBuf each; (each = held.poll()) != null; ) {
+                    encoder().writeData(ctx, streamId, each, 0, false, ctx.newPromise());
+                }
+            }
             if (stream != null && Boolean.TRUE.equals(stream.getProperty(healthKey))) {
                 encoder().writeData(ctx, streamId, Unpooled.wrappedBuffer(SERVING), 0, false, ctx.newPromise());
             } else {
@@ -173,6 +201,10 @@ public final class EchoWorker {
                     return;
                 }
                 stream.setProperty(healthKey, path != null && HEALTH_CHECK.contentEquals(path));
+                CharSequence mode = headers.get(ECHO_MODE);
+                if (mode != null && AFTER_END.contentEquals(mode)) {
+                    stream.setProperty(heldKey, new ArrayDeque<ByteBuf>());
+                }
                 encoder().writeHeaders(ctx, streamId,
                         new DefaultHttp2Headers().status("200").add("content-type", "application/grpc"), 0, false,
                         ctx.newPromise());
@@ -187,6 +219,19 @@ public final class EchoWorker {
                 int bytes = data.readableBytes() + padding;
                 Http2Stream stream = connection().stream(streamId);
                 boolean echo = stream != null && Boolean.FALSE.equals(stream.getProperty(healthKey));
+                ArrayDeque<ByteBuf> held = stream == null ? null : stream.getProperty(heldKey);
+                if (held != null) {
+                    if (data.isReadable()) {
+                        // A copy, as a server that deframes the message makes one: a retained slice would keep the
+                        // decoder's read buffers shared, and Netty then copies every read that ends inside a frame.
+                        held.add(data.copy());
+                    }
+                    if (endOfStream) {
+                        endCall(ctx, streamId);
+                    }
+                    // Held bytes leave the peer's window at once: the whole request must come in before any echo.
+                    return bytes;
+                }
                 if (echo && data.isReadable()) {
                     encoder().writeData(ctx, streamId, data.retain(), 0, false, ctx.newPromise())
                             .addListener(f -> consumed(ctx, streamId, bytes));

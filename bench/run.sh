@@ -13,6 +13,9 @@
 #   HUGE=1                 also stream 4 GiB each way in one call (4 MiB messages), with peak RSS
 #   BIG_REPEAT             how many times each proxy gets the large message (and the 4 GiB stream) in turn;
 #                          one such call varies by ±30 % (default 1)
+#   BIG_ECHO               how the worker answers the large message: "stream" (each DATA frame echoed as it
+#                          arrives), "after-end" (after the whole request, as gRPC's servers answer a unary
+#                          call), or both (default "stream after-end")
 #   PROFILE=1              also record JFR of the gateway in an extra run of each of PROFILE_CASES
 #   PROFILE=async          the same with async-profiler (CPU samples with native and kernel frames; its jar is
 #                          fetched once from Maven Central into ~/.cache/fgw-bench)
@@ -34,7 +37,7 @@ if [[ $QUICK == 1 ]]; then
 else
     DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} JIT_WARMUP=${JIT_WARMUP:-60} BIG_MIB=${BIG_MIB:-640}
 fi
-HUGE=${HUGE:-0} BIG_REPEAT=${BIG_REPEAT:-1}
+HUGE=${HUGE:-0} BIG_REPEAT=${BIG_REPEAT:-1} BIG_ECHO=${BIG_ECHO:-stream after-end}
 PROFILE=${PROFILE:-0}
 PROFILE_CASES=${PROFILE_CASES:-small-1x64 big-1x1}
 ASYNC_PROFILER_VERSION=4.2
@@ -140,7 +143,8 @@ done
 # ---- the echo worker ----
 java -cp "$CP" BenchClient frame 100 "$OUT/small.bin"
 java -cp "$CP" BenchClient frame $((4 << 20)) "$OUT/big.bin"
-start worker java -Xmx1g -XX:+UseParallelGC -cp "$CP" EchoWorker "$HOST" "$PORT_WORKER" 2
+# Direct memory for a large message held whole (BIG_ECHO=after-end).
+start worker java -Xmx1g -XX:MaxDirectMemorySize=4g -XX:+UseParallelGC -cp "$CP" EchoWorker "$HOST" "$PORT_WORKER" 2
 worker_ok() { curl -sf --http2-prior-knowledge "http://$HOST:$PORT_WORKER/bench/stats" | sed -n 's/^ok=//p'; }
 wait_for 30 "echo worker" worker_ok
 
@@ -436,6 +440,10 @@ h2load_case() { # h2load_case NAME LABEL FRAME CLIENTS STREAMS VIA
 
 client_env() { # client_env VIA → env assignments for BenchClient
     if [[ $1 == gateway ]]; then echo "BENCH_KEY=$KEY BENCH_FUNCTION_ID=$FID"; fi
+    if [[ ${ECHO:-stream} != stream ]]; then echo "BENCH_ECHO=$ECHO"; fi
+}
+echo_headers() { # the request header that asks the worker to answer after the whole request (ECHO=after-end)
+    if [[ ${ECHO:-stream} != stream ]]; then echo "bench-echo: $ECHO"; fi
 }
 hostport() { sed 's|^http://\([^/]*\)/.*|\1|' <<<"$URL"; }
 
@@ -483,12 +491,14 @@ java_client() { # java_client MODE ARGS...: BenchClient (grpc-java), which check
 grpcio_client() { # grpcio_client BYTES: big_call.py (Python grpcio, gRPC's C core), which compares the whole echo
     local metadata=()
     [[ $VIA == gateway ]] && metadata=("authorization: Bearer $KEY" "function-id: $FID")
+    [[ -n $(echo_headers) ]] && metadata+=("$(echo_headers)")
     timeout 600 /usr/bin/python3 "$HERE/big_call.py" "$(hostport)" "$1" "${metadata[@]}"
 }
 h2load_client() { # h2load_client FILE: one call with FILE (one framed message) as its request; the echo is counted
-    local out seconds succeeded
+    local out seconds succeeded echo=()
+    [[ -n $(echo_headers) ]] && echo=(-H "$(echo_headers)")
     out=$(timeout 600 h2load -n 1 -c 1 -m 1 -d "$1" -H 'content-type: application/grpc' -H 'te: trailers' \
-        "${HDRS[@]}" "$URL" 2>&1 || true)
+        "${HDRS[@]}" "${echo[@]}" "$URL" 2>&1 || true)
     seconds=$(sed -n 's/^finished in \([0-9.]*\)\(m*s\),.*/\1 \2/p' <<<"$out" |
         awk '{printf "%.3f", $2 == "ms" ? $1 / 1000 : $1}')
     succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
@@ -587,14 +597,20 @@ if has_case huge-msg || [[ $HUGE == 1 ]]; then
     done
     for _ in $(seq "$BIG_REPEAT"); do
         if has_case huge-msg; then
-            each memory_case "one $BIG_MIB MiB message each way" big "java_client big $((BIG_MIB << 20))"
-            each memory_case "one $BIG_MIB MiB message each way, grpcio client" big-grpcio \
-                "grpcio_client $((BIG_MIB << 20))"
-            # The same call from h2load, a client that keeps up with any proxy (see bench/README.md): one framed
-            # message of zeros (the proxies do not look at the bytes), echoed by the worker and discarded.
-            huge_frame "$OUT/huge.bin" "$((BIG_MIB << 20))"
-            each memory_case "one $BIG_MIB MiB message each way, h2load client" big-h2load "h2load_client $OUT/huge.bin"
-            rm -f "$OUT/huge.bin"
+            for ECHO in $BIG_ECHO; do
+                # "stream": the worker echoes each DATA frame as it arrives, so upload and download overlap;
+                # "after-end": it answers after the whole request, as a gRPC server answers a unary call.
+                label="one $BIG_MIB MiB message each way" slug=big
+                [[ $ECHO == stream ]] || label="$label, worker answers after the request" slug=big-$ECHO
+                each memory_case "$label" "$slug" "java_client big $((BIG_MIB << 20))"
+                each memory_case "$label, grpcio client" "$slug-grpcio" "grpcio_client $((BIG_MIB << 20))"
+                # The same call from h2load, a client that keeps up with any proxy (see bench/README.md): one
+                # framed message of zeros (the proxies do not look at the bytes), echoed by the worker, discarded.
+                huge_frame "$OUT/huge.bin" "$((BIG_MIB << 20))"
+                each memory_case "$label, h2load client" "$slug-h2load" "h2load_client $OUT/huge.bin"
+                rm -f "$OUT/huge.bin"
+            done
+            ECHO=stream
         fi
         if [[ $HUGE == 1 ]]; then
             each memory_case "4 GiB streamed each way, 4 MiB messages" stream \
