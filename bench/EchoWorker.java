@@ -43,7 +43,9 @@ import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
  * call instead: nothing goes back until the whole request has arrived (its bytes are held, and returned to the
  * peer's window as they arrive), then the echo. gRPC's own servers (grpc-java, grpcio, Go) hand a handler the
  * whole request message before it can answer, so with them upload and download of one message never overlap;
- * this worker's direct memory then grows by the request's size.
+ * this worker's direct memory then grows by the request's size. Each such call leaves one line on standard output:
+ * its bytes, the upload's time (request HEADERS to its end) and the echo's (from there until the trailers are
+ * written), as this worker saw them.
  *
  * <p>Also answers {@code grpc.health.v1.Health/Check} with SERVING (for the gateway's health checks), and
  * {@code GET /bench/stats} with plain text {@code ok=<n>}: the number of echo calls answered with grpc-status 0
@@ -111,9 +113,13 @@ public final class EchoWorker {
         }
     }
 
+    /** A request held until its end: when its HEADERS came ({@link System#nanoTime}) and its DATA, copied. */
+    record Held(long start, ArrayDeque<ByteBuf> frames) {
+    }
+
     static final class Handler extends Http2ConnectionHandler {
         private final Http2Connection.PropertyKey healthKey;
-        /** The request bytes held until the request's end, on {@code bench-echo: after-end} streams only. */
+        /** The request held until its end ({@link Held}), on {@code bench-echo: after-end} streams only. */
         private final Http2Connection.PropertyKey heldKey;
         final Http2FrameAdapter listener = new Listener();
 
@@ -124,9 +130,9 @@ public final class EchoWorker {
             connection().addListener(new Http2ConnectionAdapter() {
                 @Override
                 public void onStreamRemoved(Http2Stream stream) {
-                    ArrayDeque<ByteBuf> held = stream.removeProperty(heldKey);
+                    Held held = stream.removeProperty(heldKey);
                     if (held != null) {
-                        held.forEach(ByteBuf::release);
+                        held.frames().forEach(ByteBuf::release);
                     }
                 }
             });
@@ -154,9 +160,12 @@ public final class EchoWorker {
 
         private void endCall(ChannelHandlerContext ctx, int streamId) {
             Http2Stream stream = connection().stream(streamId);
-            ArrayDeque<ByteBuf> held = stream == null ? null : stream.removeProperty(heldKey);
+            Held held = stream == null ? null : stream.removeProperty(heldKey);
+            long uploaded = System.nanoTime();
+            long bytes = 0;
             if (held != null) {
-                for (ByteBuf each; (each = held.poll()) != null; ) {
+                for (ByteBuf each; (each = held.frames().poll()) != null; ) {
+                    bytes += each.readableBytes();
                     encoder().writeData(ctx, streamId, each, 0, false, ctx.newPromise());
                 }
             }
@@ -166,7 +175,13 @@ public final class EchoWorker {
                 OK_CALLS.increment();
             }
             Http2Headers trailers = new DefaultHttp2Headers().add("grpc-status", "0");
-            encoder().writeHeaders(ctx, streamId, trailers, 0, true, ctx.newPromise());
+            long echoed = bytes;
+            encoder().writeHeaders(ctx, streamId, trailers, 0, true, ctx.newPromise()).addListener(f -> {
+                if (held != null) {
+                    System.out.printf("after-end call: %d bytes, upload %.3f s, echo %.3f s%n", echoed,
+                            (uploaded - held.start()) / 1e9, (System.nanoTime() - uploaded) / 1e9);
+                }
+            });
         }
 
         private final class Listener extends Http2FrameAdapter {
@@ -203,7 +218,7 @@ public final class EchoWorker {
                 stream.setProperty(healthKey, path != null && HEALTH_CHECK.contentEquals(path));
                 CharSequence mode = headers.get(ECHO_MODE);
                 if (mode != null && AFTER_END.contentEquals(mode)) {
-                    stream.setProperty(heldKey, new ArrayDeque<ByteBuf>());
+                    stream.setProperty(heldKey, new Held(System.nanoTime(), new ArrayDeque<>()));
                 }
                 encoder().writeHeaders(ctx, streamId,
                         new DefaultHttp2Headers().status("200").add("content-type", "application/grpc"), 0, false,
@@ -219,12 +234,12 @@ public final class EchoWorker {
                 int bytes = data.readableBytes() + padding;
                 Http2Stream stream = connection().stream(streamId);
                 boolean echo = stream != null && Boolean.FALSE.equals(stream.getProperty(healthKey));
-                ArrayDeque<ByteBuf> held = stream == null ? null : stream.getProperty(heldKey);
+                Held held = stream == null ? null : stream.getProperty(heldKey);
                 if (held != null) {
                     if (data.isReadable()) {
                         // A copy, as a server that deframes the message makes one: a retained slice would keep the
                         // decoder's read buffers shared, and Netty then copies every read that ends inside a frame.
-                        held.add(data.copy());
+                        held.frames().add(data.copy());
                     }
                     if (endOfStream) {
                         endCall(ctx, streamId);
