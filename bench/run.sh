@@ -620,11 +620,16 @@ if has_case huge-msg || [[ $HUGE == 1 ]]; then
 fi
 
 # ---- the table ----
-medians() { # the one-call rows (throughput "N s"): per case and path, the median time and CPU of the rounds
+medians() { # the one-call rows (throughput "N s"): per case and path, the median time and CPU of the rounds, and
+    # in how many rounds the gateway beat the nginx call just before it
     printf '%s\n' "${ROWS[@]}" | awk -F' *[|] *' '
         $5 ~ / s$/ && $4 == 1 {
             key = $2; if (!(key in seen)) { seen[key] = 1; order[++n] = key }
             t[key, $3] = t[key, $3] " " ($5 + 0); c[key, $3] = c[key, $3] " " $8
+            if ($3 == "nginx") { nt[key] = $5 + 0; nc[key] = $8 + 0 }
+            if ($3 == "gateway" && key in nt) {
+                rounds[key]++; faster[key] += ($5 + 0 < nt[key]); cheaper[key] += ($8 + 0 <= nc[key])
+            }
         }
         function median(list,   v, k, i, j, x) {
             k = split(list, v, " ")
@@ -636,9 +641,11 @@ medians() { # the one-call rows (throughput "N s"): per case and path, the media
         END {
             for (i = 1; i <= n; i++) {
                 key = order[i]; g = median(t[key, "gateway"]); x = median(t[key, "nginx"])
-                printf "| %s | %s | %s | %s | %s | %s | %s |\n", key, shown(median(t[key, "direct"]), "%.3f"),
-                    shown(x, "%.3f"), shown(g, "%.3f"), (x > 0 ? sprintf("%.2f× the time", g / x) : "-"),
-                    shown(median(c[key, "nginx"]), "%.0f"), shown(median(c[key, "gateway"]), "%.0f")
+                printf "| %s | %s | %s | %s | %s | %s | %s | %d of %d | %d of %d |\n", key,
+                    shown(median(t[key, "direct"]), "%.3f"), shown(x, "%.3f"), shown(g, "%.3f"),
+                    (x > 0 ? sprintf("%.2f× the time", g / x) : "-"),
+                    shown(median(c[key, "nginx"]), "%.0f"), shown(median(c[key, "gateway"]), "%.0f"),
+                    faster[key], rounds[key], cheaper[key], rounds[key]
             }
         }'
 }
@@ -656,8 +663,8 @@ medians() { # the one-call rows (throughput "N s"): per case and path, the media
         echo
         echo "Medians of the $BIG_REPEAT rounds of each one-call case (one such call varies by ±30 %):"
         echo
-        echo "| case | direct s | nginx s | gateway s | gateway vs nginx | nginx CPU ms | gateway CPU ms |"
-        echo "|---|---|---|---|---|---|---|"
+        echo "| case | direct s | nginx s | gateway s | gateway vs nginx | nginx CPU ms | gateway CPU ms | gateway faster | gateway CPU ≤ nginx's |"
+        echo "|---|---|---|---|---|---|---|---|---|"
         medians
     fi
 } | tee "$OUT/table.md"
