@@ -82,6 +82,6 @@ class FlowControlTest extends ProxyTestSupport {
         assertThat(upload.sent.get()).isBetween(2L, (long) BOUND);
 
         worker.holdRelease.complete(null);
-        assertThat(upload.summary.get(60, TimeUnit.SECONDS).getMessages()).isEqualTo(MESSAGES);
+        assertThat(upload.received.get(60, TimeUnit.SECONDS).getMessages()).isEqualTo(MESSAGES);
     }
 }

@@ -115,7 +115,7 @@ class StreamingTest extends ProxyTestSupport {
             return data;
         });
         streams().upload(upload);
-        Summary result = upload.summary.get(120, TimeUnit.SECONDS);
+        Summary result = upload.received.get(120, TimeUnit.SECONDS);
         assertThat(result.getMessages()).isEqualTo(messages);
         assertThat(result.getBytes()).isEqualTo((long) messages * MIB);
         assertThat(result.getSha256().toByteArray()).isEqualTo(sent.digest());

@@ -6,9 +6,10 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * A client's response observer that keeps a call open and completes {@link #received} with its first message,
- * or with its error. Later messages and the end are ignored.
+ * or with its error. Later messages and the end are ignored. Open for observers that also drive the call's
+ * requests ({@link FlowControlledUpload}).
  */
-public final class FirstMessage<T> implements StreamObserver<T> {
+public class FirstMessage<T> implements StreamObserver<T> {
 
     public final CompletableFuture<T> received = new CompletableFuture<>();
 

@@ -1,6 +1,5 @@
 package dev.functiongateway.support;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
@@ -13,13 +12,13 @@ import io.grpc.stub.ClientResponseObserver;
 
 /**
  * A client stream of {@code messages} chunks sent the way a well-behaved client sends: only while the call is
- * ready, resuming on {@code onReady}. {@link #sent} counts what has been handed to grpc so far; {@link #summary}
+ * ready, resuming on {@code onReady}. {@link #sent} counts what has been handed to grpc so far; {@link #received}
  * completes with the server's answer.
  */
-public final class FlowControlledUpload implements ClientResponseObserver<Chunk, Summary> {
+public final class FlowControlledUpload extends FirstMessage<Summary>
+        implements ClientResponseObserver<Chunk, Summary> {
 
     public final AtomicLong sent = new AtomicLong();
-    public final CompletableFuture<Summary> summary = new CompletableFuture<>();
     private final long messages;
     private final LongFunction<ByteString> chunkAt;
 
@@ -40,19 +39,5 @@ public final class FlowControlledUpload implements ClientResponseObserver<Chunk,
                 requests.onCompleted();
             }
         });
-    }
-
-    @Override
-    public void onNext(Summary value) {
-        summary.complete(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-        summary.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
     }
 }
