@@ -27,6 +27,9 @@
 #   OUT                    directory for logs, h2load logs and JFR files (default: a new temp dir, kept)
 #   BENCH_LIB              directory of jars (Netty, grpc-java) for the Java helpers (default: the gateway jar's)
 #   WAIT_IDLE=1            first wait (at most 10 min) for the 1-minute load average to fall below 1
+#   LINK_DELAY_MS          put the clients "farther away": every client connection to each target (direct, nginx,
+#                          gateway) passes a relay that holds its bytes this long each way (DelayLink.java; round
+#                          trip twice this); the proxies' connections to the worker stay plain loopback (default: none)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +41,7 @@ else
     DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} JIT_WARMUP=${JIT_WARMUP:-60} BIG_MIB=${BIG_MIB:-640}
 fi
 HUGE=${HUGE:-0} BIG_REPEAT=${BIG_REPEAT:-1} BIG_ECHO=${BIG_ECHO:-stream after-end}
+LINK_DELAY_MS=${LINK_DELAY_MS:-}
 PROFILE=${PROFILE:-0}
 PROFILE_CASES=${PROFILE_CASES:-small-1x64 big-1x1}
 ASYNC_PROFILER_VERSION=4.2
@@ -48,6 +52,8 @@ GATEWAY_BIG_JAVA_OPTS=${GATEWAY_BIG_JAVA_OPTS:--Xmx256m}
 PORT_BASE=${PORT_BASE:-18400}
 PORT_WORKER=$((PORT_BASE + 1)) PORT_NGINX=$((PORT_BASE + 2))
 PORT_GRPC=$((PORT_BASE + 3)) PORT_HTTP=$((PORT_BASE + 4)) PORT_MANAGEMENT=$((PORT_BASE + 5))
+# With LINK_DELAY_MS, the relays in front of the worker, nginx and the gateway's gRPC port.
+declare -A LINK_PORT=([direct]=$((PORT_BASE + 6)) [nginx]=$((PORT_BASE + 7)) [gateway]=$((PORT_BASE + 8)))
 HOST=127.0.0.1
 OUT=${OUT:-$(mktemp -d /tmp/fgw-bench.XXXXXX)}
 mkdir -p "$OUT"
@@ -89,7 +95,8 @@ log "output in $OUT"
 (cd "$OUT" && rm -rf BOOT-INF && jar xf "$GATEWAY_JAR" BOOT-INF/lib)
 LIB="${BENCH_LIB:-$OUT/BOOT-INF/lib}/*"
 mkdir -p "$OUT/classes"
-javac -nowarn -cp "$LIB" -d "$OUT/classes" "$HERE"/EchoWorker.java "$HERE"/BenchClient.java "$HERE"/JfrSummary.java ||
+javac -nowarn -cp "$LIB" -d "$OUT/classes" "$HERE"/EchoWorker.java "$HERE"/BenchClient.java "$HERE"/JfrSummary.java \
+    "$HERE"/DelayLink.java ||
     die "the helpers need Netty and grpc-java (grpc-netty, grpc-stub) from the gateway jar or BENCH_LIB"
 CP="$OUT/classes:$LIB"
 
@@ -136,7 +143,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION CMD...
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-for port in $PORT_WORKER $PORT_NGINX $PORT_GRPC $PORT_HTTP $PORT_MANAGEMENT; do
+for port in $PORT_WORKER $PORT_NGINX $PORT_GRPC $PORT_HTTP $PORT_MANAGEMENT ${LINK_DELAY_MS:+"${LINK_PORT[@]}"}; do
     port_free "$port" || die "port $HOST:$port is in use (set PORT_BASE)"
 done
 
@@ -219,15 +226,26 @@ admin POST "/v2/nvcf/deployments/functions/$FID/versions/$VID" \
     "{\"endpoints\": [\"$HOST:$PORT_WORKER\"], \"maxRequestConcurrency\": 0}" >/dev/null
 
 # ---- targets: URL, extra headers, the proxy's processes (whose CPU and memory are measured) ----
+if [[ -n $LINK_DELAY_MS ]]; then
+    start link-direct java -cp "$CP" DelayLink "${LINK_PORT[direct]}" "$PORT_WORKER" "$LINK_DELAY_MS"
+    start link-nginx java -cp "$CP" DelayLink "${LINK_PORT[nginx]}" "$PORT_NGINX" "$LINK_DELAY_MS"
+    start link-gateway java -cp "$CP" DelayLink "${LINK_PORT[gateway]}" "$PORT_GRPC" "$LINK_DELAY_MS"
+    for via in direct nginx gateway; do
+        wait_for 30 "delay link to $via" bash -c "exec 3<>/dev/tcp/$HOST/${LINK_PORT[$via]}"
+    done
+fi
 URL= HDRS=() PIDS=()
 target() {
+    local port
     case $1 in
-        direct) URL=http://$HOST:$PORT_WORKER$METHOD HDRS=() PIDS=() ;;
-        nginx) URL=http://$HOST:$PORT_NGINX$METHOD HDRS=()
+        direct) port=$PORT_WORKER HDRS=() PIDS=() ;;
+        nginx) port=$PORT_NGINX HDRS=()
             read -ra PIDS <<<"$(nginx_pids)" ;;
-        gateway) URL=http://$HOST:$PORT_GRPC$METHOD PIDS=("$GATEWAY_PID")
+        gateway) port=$PORT_GRPC PIDS=("$GATEWAY_PID")
             HDRS=(-H "authorization: Bearer $KEY" -H "function-id: $FID") ;;
     esac
+    [[ -z $LINK_DELAY_MS ]] || port=${LINK_PORT[$1]}
+    URL=http://$HOST:$port$METHOD
 }
 
 # A gRPC call with nghttp, showing the response trailers: the status is read, not assumed.
@@ -654,6 +672,8 @@ medians() { # the one-call rows (throughput "N s"): per case and path, the media
     echo "nginx $(nginx -v 2>&1 | sed 's|.*/||'): 2 worker processes, grpc_pass, upstream keepalive, access log off;"
     echo "gateway: ${GATEWAY_JAR##*/}, JVM options \"${GATEWAY_JAVA_OPTS:-none}\" (large message: \"$GATEWAY_BIG_JAVA_OPTS\"), access log on."
     echo "nghttp spot checks: direct ${SPOT[direct]}; nginx ${SPOT[nginx]}; gateway ${SPOT[gateway]}."
+    [[ -z $LINK_DELAY_MS ]] ||
+        echo "Clients through a delay link of $LINK_DELAY_MS ms each way (round trip $(awk -v d="$LINK_DELAY_MS" 'BEGIN {print 2 * d}') ms) to every target; proxies to the worker: loopback."
     echo "Load average (1/5/15 min) before the cases: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "| case | via | calls | throughput | p50 ms | p99 ms | CPU ms/call | CPU usr / sys ms/call | peak RSS MiB (growth) | gateway vs nginx | status check |"
