@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP relay on 127.0.0.1 that holds every byte for a fixed time each way: a client "farther away" than loopback,
@@ -86,9 +87,9 @@ public final class DelayLink {
                 OutputStream out = to.getOutputStream();
                 while (true) {
                     Piece piece = link.take();
-                    long wait = piece.dueNanos() - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
+                    // parkNanos, not sleep: on Java 17 Thread.sleep rounds a sub-millisecond wait up to 1 ms.
+                    for (long wait; (wait = piece.dueNanos() - System.nanoTime()) > 0; ) {
+                        LockSupport.parkNanos(wait);
                     }
                     if (piece.bytes() == null) {
                         to.shutdownOutput();
