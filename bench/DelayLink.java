@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,8 @@ public final class DelayLink {
     private static final int CHUNK = 256 * 1024;
     private static final int MAX_IN_FLIGHT = 64 * 1024 * 1024;
 
-    private record Piece(long dueNanos, byte[] bytes, int length) {
+    /** Bytes on the link until {@code dueNanos}; null bytes stand for the end of the stream. */
+    private record Piece(long dueNanos, byte[] bytes) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -67,19 +69,21 @@ public final class DelayLink {
             try {
                 // Not closed here: closing a socket's stream closes the socket, and the other direction may still run.
                 InputStream in = from.getInputStream();
+                byte[] buffer = new byte[CHUNK];
                 while (true) {
-                    byte[] buffer = new byte[CHUNK];
                     int n = in.read(buffer);
                     if (n < 0) {
                         break;
                     }
                     room.acquire(n);
-                    link.put(new Piece(System.nanoTime() + delayNanos, buffer, n));
+                    // A copy of just what was read: a fresh 256 KiB array per read cost a small call's 13-byte
+                    // WINDOW_UPDATE as much as a full read.
+                    link.put(new Piece(System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n)));
                 }
             } catch (IOException | InterruptedException e) {
                 // the connection ended
             }
-            link.add(new Piece(System.nanoTime() + delayNanos, null, -1));
+            link.add(new Piece(System.nanoTime() + delayNanos, null));
         }, "link-read");
         Thread writer = new Thread(() -> {
             boolean failed = true;
@@ -96,8 +100,8 @@ public final class DelayLink {
                         failed = false;
                         break;
                     }
-                    out.write(piece.bytes(), 0, piece.length());
-                    room.release(piece.length());
+                    out.write(piece.bytes());
+                    room.release(piece.bytes().length);
                 }
             } catch (IOException | InterruptedException e) {
                 // the connection ended
