@@ -106,6 +106,9 @@ public final class DelayLink {
             } catch (IOException | InterruptedException e) {
                 // the connection ended
             } finally {
+                // A reader waiting for room on a full link would otherwise wait forever: let it on, to find the
+                // socket closed at its next read.
+                room.release(MAX_IN_FLIGHT);
                 if (failed || open.decrementAndGet() == 0) {
                     closeQuietly(from);
                     closeQuietly(to);
