@@ -13,6 +13,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Settings;
 
 /**
@@ -82,6 +84,21 @@ abstract class ProxyConnection extends Http2ConnectionHandler {
         // A reset connection, a TLS failure, bytes that are not HTTP/2: routine for a proxy on the network.
         log.debug("Connection with {} failed: {}", peer(), LogSafe.escape(cause.toString()));
         ctx.close();
+    }
+
+    /**
+     * An HTTP/2 connection error, the peer's (a protocol violation, a rapid-reset or control-frame flood) or ours:
+     * the codec sends GOAWAY and closes; one DEBUG line says why.
+     */
+    @Override
+    protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
+            Http2Exception http2Ex) {
+        if (log.isDebugEnabled()) {
+            log.debug("Connection with {} ends with GOAWAY {}: {}", peer(),
+                    http2Ex != null ? http2Ex.error() : Http2Error.INTERNAL_ERROR,
+                    LogSafe.escape(String.valueOf(cause.getMessage())));
+        }
+        super.onConnectionError(ctx, outbound, cause, http2Ex);
     }
 
     ChannelHandlerContext context() {

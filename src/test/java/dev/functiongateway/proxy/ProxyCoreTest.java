@@ -262,6 +262,33 @@ class ProxyCoreTest extends ProxyTestSupport {
         assertThat(infer(d)).isEqualTo("w");
     }
 
+    /**
+     * A control-frame flood (CVE-2019-9512): a client sends PINGs and never reads their answers. Netty's codec
+     * closes the connection once 10,000 answers wait unsent; that is the client's doing, so it costs no stack trace
+     * in the log (the codec writes one at INFO by default), and other clients are served.
+     */
+    @Test
+    void aClientThatFloodsPingsWithoutReadingIsClosedWithoutAStackTrace(CapturedOutput output) throws Exception {
+        Deployed d = deploy(0, worker("w"));
+        int before = output.length();
+        boolean closed = false;
+        try (RawHttp2 client = new RawHttp2(grpcPort)) {
+            // Enough to fill both sockets' buffers (a few MiB on loopback) and queue 10,000 answers behind them.
+            for (int i = 0; i < 400 && !closed; i++) {
+                try {
+                    client.pings(10_000);
+                    client.flush();
+                } catch (IOException closedByTheGateway) {
+                    closed = true;
+                }
+            }
+        }
+        assertThat(closed).as("the gateway closed the flooding connection").isTrue();
+        assertThat(infer(d)).isEqualTo("w");
+        assertThat(output.toString().substring(before)).doesNotContain("Exception").doesNotContain(" WARN ")
+                .doesNotContain(" ERROR ");
+    }
+
     @Test
     void aClientOverTheStreamCapIsRefusedStreamsWhileOthersAreServed() throws Exception {
         TestWorker worker = worker("w");

@@ -19,6 +19,7 @@ public final class RawHttp2 implements AutoCloseable {
     public static final int HEADERS = 0x1;
     public static final int RST_STREAM = 0x3;
     public static final int SETTINGS = 0x4;
+    public static final int PING = 0x6;
     public static final int GOAWAY = 0x7;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -66,6 +67,16 @@ public final class RawHttp2 implements AutoCloseable {
     public void rstStream(int streamId, int errorCode) throws IOException {
         frame(RST_STREAM, 0, streamId, new byte[] { (byte) (errorCode >>> 24), (byte) (errorCode >>> 16),
                 (byte) (errorCode >>> 8), (byte) errorCode });
+    }
+
+    /** {@code count} PING frames (8 zero bytes each), in one write. */
+    public void pings(int count) throws IOException {
+        byte[] ping = { 0, 0, 8, PING, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+        byte[] all = new byte[ping.length * count];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(ping, 0, all, i * ping.length, ping.length);
+        }
+        out.write(all);
     }
 
     public void flush() throws IOException {
