@@ -53,7 +53,13 @@ final class ClientConnection extends ProxyConnection {
      */
     private CharSequence knownAuthorization;
     private ApiKey knownKey;
-    private ScheduledFuture<?> idleClose;
+    /**
+     * When the last call ended, or the connection opened ({@link System#nanoTime}); read only while no call is in
+     * flight. A call's end stamps it rather than rescheduling a timer, so a busy connection costs no timer work
+     * per call: one check per idle timeout looks at it ({@link #checkIdle}).
+     */
+    private long idleSince;
+    private ScheduledFuture<?> idleCheck;
     private boolean draining;
 
     private ClientConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
@@ -73,12 +79,15 @@ final class ClientConnection extends ProxyConnection {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
         listener.opened(this);
-        scheduleIdleClose();
+        idleSince = System.nanoTime();
+        scheduleIdleCheck(services.properties().idleTimeout().toNanos());
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        cancelIdleClose();
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
         for (ProxyStream call : new ArrayList<>(calls.values())) {
             call.clientGone();
         }
@@ -162,7 +171,7 @@ final class ClientConnection extends ProxyConnection {
             if (draining) {
                 ctx.close();
             } else {
-                scheduleIdleClose();
+                idleSince = System.nanoTime();
             }
         }
     }
@@ -202,23 +211,32 @@ final class ClientConnection extends ProxyConnection {
         flush(ctx);
     }
 
-    private void scheduleIdleClose() {
-        cancelIdleClose();
-        long nanos = services.properties().idleTimeout().toNanos();
-        idleClose = ctx.executor().schedule(() -> {
-            if (calls.isEmpty() && ctx.channel().isActive()) {
-                log.debug("Closing idle client connection {}", ctx.channel().remoteAddress());
-                goAway();
-                ctx.close();
-            }
-        }, nanos, TimeUnit.NANOSECONDS);
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void cancelIdleClose() {
-        if (idleClose != null) {
-            idleClose.cancel(false);
-            idleClose = null;
+    /**
+     * Closes the connection if it has had no call in flight for {@code gateway.proxy.idle-timeout}; otherwise looks
+     * again when that could next be true: a full timeout from now while calls are in flight (the clock starts when
+     * the last one ends), or the rest of the timeout since the last call ended.
+     */
+    private void checkIdle() {
+        if (!ctx.channel().isActive()) {
+            return;
         }
+        long timeout = services.properties().idleTimeout().toNanos();
+        if (!calls.isEmpty()) {
+            scheduleIdleCheck(timeout);
+            return;
+        }
+        long idle = System.nanoTime() - idleSince;
+        if (idle < timeout) {
+            scheduleIdleCheck(timeout - idle);
+            return;
+        }
+        log.debug("Closing idle client connection {}", ctx.channel().remoteAddress());
+        goAway();
+        ctx.close();
     }
 
     /** The client's frames. */
@@ -233,11 +251,10 @@ final class ClientConnection extends ProxyConnection {
                 call.clientTrailers(headers, endOfStream);
                 return;
             }
-            cancelIdleClose();
             if (GatewayInfoAnswer.handles(headers)) {
                 GatewayInfoAnswer.answer(ClientConnection.this, streamId);
                 if (calls.isEmpty()) {
-                    scheduleIdleClose();
+                    idleSince = System.nanoTime();
                 }
                 return;
             }
