@@ -4,6 +4,7 @@
 #
 # Environment (all optional):
 #   GATEWAY_JAR            gateway fat jar to bench (default: target/function-gateway.jar, built if missing)
+#   GATEWAY_JAVA           the java command that runs the gateway (default: java, as on PATH)
 #   GATEWAY_JAVA_OPTS      JVM options of the gateway for the throughput cases (default: none, the JVM's own)
 #   GATEWAY_BIG_JAVA_OPTS  JVM options of the gateway for the large-message case (default: -Xmx256m)
 #   QUICK=1                smoke run: 1 s warm-up + 2 s per case instead of 3 s + 10 s, 64 MiB instead of 640
@@ -47,6 +48,7 @@ PROFILE_CASES=${PROFILE_CASES:-small-1x64 big-1x1}
 ASYNC_PROFILER_VERSION=4.2
 CASES=${CASES:-small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg}
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/target/function-gateway.jar}
+GATEWAY_JAVA=${GATEWAY_JAVA:-java}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 GATEWAY_BIG_JAVA_OPTS=${GATEWAY_BIG_JAVA_OPTS:--Xmx256m}
 PORT_BASE=${PORT_BASE:-18400}
@@ -201,7 +203,7 @@ start_gateway() { # start_gateway LOGNAME JAVA_OPTS: starts it and waits until i
     local name=$1 opts=$2
     # The key reaches the gateway through its environment only (never argv, never a log line).
     # shellcheck disable=SC2086 # the options are words
-    GATEWAY_AUTH_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY start "$name" env -C "$OUT/gateway" java $opts -jar "$GATEWAY_JAR" \
+    GATEWAY_AUTH_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY start "$name" env -C "$OUT/gateway" "$GATEWAY_JAVA" $opts -jar "$GATEWAY_JAR" \
         --server.address=$HOST --server.port="$PORT_HTTP" \
         --management.server.address=$HOST --management.server.port="$PORT_MANAGEMENT" \
         --gateway.proxy.address=$HOST --gateway.proxy.port="$PORT_GRPC"
@@ -670,7 +672,7 @@ medians() { # the one-call rows (throughput "N s"): per case and path, the media
 {
     echo "Run $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores; ${JIT_WARMUP} s JIT warm-up per proxy, then ${WARMUP} s warm-up + ~${DURATION} s per case;"
     echo "nginx $(nginx -v 2>&1 | sed 's|.*/||'): 2 worker processes, grpc_pass, upstream keepalive, access log off;"
-    echo "gateway: ${GATEWAY_JAR##*/}, JVM options \"${GATEWAY_JAVA_OPTS:-none}\" (large message: \"$GATEWAY_BIG_JAVA_OPTS\"), access log on."
+    echo "gateway: ${GATEWAY_JAR##*/} on $("$GATEWAY_JAVA" -version 2>&1 | head -1), JVM options \"${GATEWAY_JAVA_OPTS:-none}\" (large message: \"$GATEWAY_BIG_JAVA_OPTS\"), access log on."
     echo "nghttp spot checks: direct ${SPOT[direct]}; nginx ${SPOT[nginx]}; gateway ${SPOT[gateway]}."
     [[ -z $LINK_DELAY_MS ]] ||
         echo "Clients through a delay link of $LINK_DELAY_MS ms each way (round trip $(awk -v d="$LINK_DELAY_MS" 'BEGIN {print 2 * d}') ms) to every target; proxies to the worker: loopback."
