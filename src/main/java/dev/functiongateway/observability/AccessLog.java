@@ -3,12 +3,20 @@ package dev.functiongateway.observability;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 import org.springframework.stereotype.Component;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 
 import dev.functiongateway.support.LogSafe;
 import io.grpc.Status;
@@ -23,7 +31,8 @@ import io.grpc.Status;
  * logging ({@code logging.structured.format.console=ecs}) prints as fields: {@code client.address},
  * {@code client.port}, {@code client.bytes} (request message bytes), {@code server.bytes} (response message
  * bytes), {@code event.duration} (nanoseconds), {@code event.outcome}, {@code trace.id}, and the gateway's own
- * facts under {@code labels.*}. Absent values are left out rather than written as null.
+ * facts under {@code labels.*}. Absent values are left out rather than written as null. They are built only when
+ * some appender may print them ({@link #keyValuesPrinted}).
  *
  * <p>On the console the lines go out in batches ({@link AccessLogBuffer}), up to
  * {@code gateway.observability.access-log-flush-interval} after the call ended.
@@ -35,6 +44,8 @@ public class AccessLog {
     private static final int MAX_METHOD = 200;
 
     private final boolean enabled;
+    /** Whether any appender prints the line's key-value pairs; building them was an eighth of the line's cost. */
+    private final boolean keyValues;
 
     public AccessLog(ObservabilityProperties properties) {
         this.enabled = properties.accessLog();
@@ -42,6 +53,7 @@ public class AccessLog {
         if (enabled && !flushInterval.isZero() && !flushInterval.isNegative()) {
             AccessLogBuffer.install(log, flushInterval);
         }
+        this.keyValues = keyValuesPrinted(log);
     }
 
     public void callEnded(CallRecord call) {
@@ -74,6 +86,10 @@ public class AccessLog {
                 .append(" key_id=").append(orDash(key))
                 .append(" trace_id=").append(orDash(call.traceId()))
                 .toString();
+        if (!keyValues) {
+            log.info(message);
+            return;
+        }
         LoggingEventBuilder line = log.atInfo();
         if (client instanceof InetSocketAddress inet) {
             line = line.addKeyValue("client.address", inet.getAddress() != null
@@ -95,6 +111,46 @@ public class AccessLog {
         line = withOptional(line, "labels.function_version_id", version);
         line = withOptional(line, "labels.key_id", key);
         line.log(message);
+    }
+
+    /**
+     * False only if every appender that gets the logger's lines is logback's and renders a pattern without
+     * key-value pairs ({@code %kvp}): Spring Boot's default console and file patterns. Structured formats, other
+     * encoders and appenders, and other logging systems get them. Read once: Spring Boot sets appenders up when
+     * logging starts, before this bean exists.
+     */
+    static boolean keyValuesPrinted(Logger logger) {
+        if (!(logger instanceof ch.qos.logback.classic.Logger logback)) {
+            return true;
+        }
+        LoggerContext context = logback.getLoggerContext();
+        for (String name = logback.getName(); name != null; name = parentName(name)) {
+            ch.qos.logback.classic.Logger at = context.exists(name);
+            if (at == null) {
+                continue;
+            }
+            for (Iterator<Appender<ILoggingEvent>> appenders = at.iteratorForAppenders(); appenders.hasNext();) {
+                if (!(appenders.next() instanceof OutputStreamAppender<ILoggingEvent> stream)
+                        || !(stream.getEncoder() instanceof LayoutWrappingEncoder<ILoggingEvent> encoder)
+                        || !(encoder.getLayout() instanceof PatternLayout pattern)
+                        || pattern.getPattern() == null || pattern.getPattern().contains("kvp")) {
+                    return true;
+                }
+            }
+            if (!at.isAdditive()) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The name of the logger above this one: {@code a.b} for {@code a.b.c}, the root's for {@code a}, then null. */
+    private static String parentName(String name) {
+        if (Logger.ROOT_LOGGER_NAME.equals(name)) {
+            return null;
+        }
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? Logger.ROOT_LOGGER_NAME : name.substring(0, dot);
     }
 
     private static LoggingEventBuilder withOptional(LoggingEventBuilder line, String key, String value) {

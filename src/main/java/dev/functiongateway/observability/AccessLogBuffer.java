@@ -9,13 +9,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.ansi.AnsiColor;
+import org.springframework.boot.ansi.AnsiOutput;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.spi.FilterReply;
 
@@ -29,7 +33,8 @@ import ch.qos.logback.core.spi.FilterReply;
  * way by default; nginx's with {@code buffer=} and {@code flush=}.
  *
  * <p>It takes over only the console appender that Spring Boot configures ({@code CONSOLE}), with that appender's
- * own encoder (pattern or structured format) and filters, so a line looks exactly as it did; other appenders (a
+ * own encoder (pattern or structured format; a pattern with its per-line constants worked out once,
+ * {@link AccessLinePattern}) and filters, so a line looks exactly as it did; other appenders (a
  * {@code logging.file.name} file, an operator's own logback configuration) get access lines as before, line by
  * line. Other console lines are not delayed. Each batch holds whole lines and goes out in one write to the same
  * {@code System.out} the console appender writes to, so lines never interleave; batches go out in order. What is
@@ -74,7 +79,7 @@ final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
         AccessLogBuffer buffer = new AccessLogBuffer(flushInterval, "System.err".equals(console.getTarget()));
         buffer.setContext(context);
         buffer.setName(NAME);
-        buffer.setEncoder(console.getEncoder());
+        buffer.setEncoder(encoder(console, context));
         console.getCopyOfAttachedFiltersList().forEach(buffer::addFilter);
         buffer.setImmediateFlush(false);
         buffer.setOutputStream(buffer.new Batches());
@@ -89,6 +94,31 @@ final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
                 return name.equals(event.getLoggerName()) ? FilterReply.DENY : FilterReply.NEUTRAL;
             }
         });
+    }
+
+    /**
+     * The console's encoder, or, when it renders a pattern that {@link AccessLinePattern} can make cheaper, a copy of
+     * it with that pattern: the same text per line. Colour is what Spring Boot's {@code %clr} would print: on when
+     * {@link AnsiOutput} is enabled (a terminal, or {@code spring.output.ansi.enabled=always}).
+     */
+    private static Encoder<ILoggingEvent> encoder(ConsoleAppender<ILoggingEvent> console, LoggerContext context) {
+        if (!(console.getEncoder() instanceof PatternLayoutEncoder own)) {
+            return console.getEncoder();
+        }
+        boolean colour = !AnsiOutput.toString(AnsiColor.DEFAULT, "").isEmpty();
+        String pattern = AccessLinePattern.resolve(own.getPattern(), colour, name -> {
+            String value = context.getProperty(name);
+            return value != null ? value : System.getProperty(name);
+        });
+        if (pattern == null) {
+            return own;
+        }
+        PatternLayoutEncoder cheaper = new PatternLayoutEncoder();
+        cheaper.setContext(context);
+        cheaper.setPattern(pattern);
+        cheaper.setCharset(own.getCharset());
+        cheaper.start();
+        return cheaper.isStarted() && cheaper.getLayout().isStarted() ? cheaper : own;
     }
 
     /**

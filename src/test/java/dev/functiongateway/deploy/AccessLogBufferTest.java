@@ -71,7 +71,12 @@ class AccessLogBufferTest {
                 }
             }
 
-            Pattern whole = Pattern.compile(".* INFO .* dev\\.functiongateway\\.access +: grpc nvcf-reqid=[0-9a-f-]{36}"
+            // The console's layout, as on every other line (the pattern's constant parts are worked out once for
+            // access lines): date, level, pid, application name, thread in 15 columns, logger in 40.
+            Pattern whole = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)"
+                    + "  INFO \\d+"
+                    + " --- \\[function-gateway\\] \\[[ \\w-]{15}\\] dev\\.functiongateway\\.access {15}: grpc"
+                    + " nvcf-reqid=[0-9a-f-]{36}"
                     + " client=/127\\.0\\.0\\.1:\\d+ function=" + deployed.functionId() + " version="
                     + deployed.versionId() + " method=inference\\.GRPCInferenceService/ModelInfer status=OK"
                     + " duration_ms=\\d+ request_bytes=\\d+ response_bytes=\\d+ key_id=[0-9a-f-]{36} trace_id=-");
