@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -53,6 +54,9 @@ final class ClientConnection extends ProxyConnection {
      */
     private CharSequence knownAuthorization;
     private ApiKey knownKey;
+    /** The {@code function-id} value last parsed on this connection, and its UUID: most connections call one. */
+    private CharSequence knownFunctionIdValue;
+    private UUID knownFunctionId;
     /**
      * When the last call ended, or the connection opened ({@link System#nanoTime}); read only while no call is in
      * flight. A call's end stamps it rather than rescheduling a timer, so a busy connection costs no timer work
@@ -129,6 +133,24 @@ final class ClientConnection extends ProxyConnection {
             knownKey = auth.key();
         }
         return auth;
+    }
+
+    /**
+     * The call's {@code function-id}, or null if it has none.
+     *
+     * @throws IllegalArgumentException if it is not a UUID
+     */
+    UUID functionId(Http2Headers requestHeaders) {
+        CharSequence value = requestHeaders.get(ProxyHeaders.FUNCTION_ID);
+        if (knownFunctionId != null && value != null && AsciiString.contentEquals(value, knownFunctionIdValue)) {
+            return knownFunctionId;
+        }
+        UUID id = ProxyHeaders.uuid(requestHeaders, ProxyHeaders.FUNCTION_ID);
+        if (id != null) {
+            knownFunctionIdValue = AsciiString.of(value);
+            knownFunctionId = id;
+        }
+        return id;
     }
 
     /** Counts a call onto its session; false (and nothing counted) if the session has its most calls already. */

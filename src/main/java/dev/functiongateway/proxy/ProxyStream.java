@@ -119,7 +119,7 @@ final class ProxyStream {
         }
         UUID versionId;
         try {
-            functionId = ProxyHeaders.uuid(requestHeaders, ProxyHeaders.FUNCTION_ID);
+            functionId = client.functionId(requestHeaders);
             versionId = ProxyHeaders.uuid(requestHeaders, ProxyHeaders.FUNCTION_VERSION_ID);
         } catch (IllegalArgumentException e) {
             functionId = null;

@@ -88,9 +88,19 @@ public class InvocationAdmission {
                 return Admission.refused(Refusal.UNAVAILABLE, "version " + versionId + " of function " + functionId
                         + " is " + version.version().status() + ", not ACTIVE", key);
             }
-        } else if (function.versions().values().stream().noneMatch(v -> v.version().status().servesCalls())) {
+        } else if (!anyServesCalls(function)) {
             return Admission.refused(Refusal.UNAVAILABLE, "function " + functionId + " has no ACTIVE version", key);
         }
         return new Admission(key, function, null, null);
+    }
+
+    /** A loop, not a stream: this runs on every call. */
+    private static boolean anyServesCalls(FunctionEntry function) {
+        for (VersionEntry version : function.versions().values()) {
+            if (version.version().status().servesCalls()) {
+                return true;
+            }
+        }
+        return false;
     }
 }
