@@ -48,6 +48,22 @@ class SessionPinningTest extends ProxyTestSupport {
     }
 
     @Test
+    void oneConnectionCallingTwoFunctionsHasASessionOnEach() {
+        Deployed one = deploy(0, worker("one"));
+        Deployed two = deploy(0, worker("two"));
+        ManagedChannel channel = connection();
+        for (int i = 0; i < 3; i++) {
+            assertThat(infer(channel, one).getModelName()).isEqualTo("one");
+            assertThat(infer(channel, two).getModelName()).isEqualTo("two");
+            // A malformed id after good ones is still refused, and the next good one still served.
+            assertThatThrownBy(() -> infer(channel, new Deployed(one.functionId() + "0", null, null)))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+                            .isEqualTo(Status.Code.INVALID_ARGUMENT));
+        }
+        assertThat(infer(channel, one).getId()).isNotEqualTo(infer(channel, two).getId());
+    }
+
+    @Test
     void sessionsSpreadEvenlyAcrossInstances() {
         Deployed d = deploy(0, worker("a"), worker("b"));
         Map<String, Integer> perWorker = new HashMap<>();
