@@ -73,7 +73,8 @@ public class AccessLog {
         String version = orNull(call.versionId());
         String key = orNull(call.keyId());
         SocketAddress client = call.clientAddress();
-        String message = new StringBuilder(320).append(call.listener())
+        // 512: a gRPC line with its four UUIDs is 330-400 characters; from 320 it grew (a copy) on every call.
+        String message = new StringBuilder(512).append(call.listener())
                 .append(" nvcf-reqid=").append(orDash(call.requestId()))
                 .append(" client=").append(client)
                 .append(" function=").append(orDash(function))
