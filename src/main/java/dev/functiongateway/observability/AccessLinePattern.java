@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
  * once, so that an access line's text is exactly what the console's pattern prints, at less cost per line. Spring
  * Boot's default console pattern wraps six parts in {@code %clr(...){colour}} and names the application with
  * {@code %esb(){APPLICATION_NAME}%esb{APPLICATION_GROUP}}; per line, the first builds a string even when colour
- * is off, the second formats one with {@code String.formatted}. Together they were about a third of the
+ * is off, the second formats one with {@code String.formatted}. Together they were over a third of the
  * console's rendering of an access line (bench/RESULTS.md, session 13). Here {@code %clr(X){colour}} becomes
  * {@code X} when colour is off, and {@code %esb{NAME}} the text it prints: {@code [value] }, or nothing for an
  * empty value (a logging property, fixed when logging starts). Everything else stays as it is.

@@ -44,7 +44,7 @@ public class AccessLog {
     private static final int MAX_METHOD = 200;
 
     private final boolean enabled;
-    /** Whether any appender prints the line's key-value pairs; building them was an eighth of the line's cost. */
+    /** Whether any appender prints the line's key-value pairs; building them was a seventh of the line's cost. */
     private final boolean keyValues;
 
     public AccessLog(ObservabilityProperties properties) {
