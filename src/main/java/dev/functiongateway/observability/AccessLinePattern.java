@@ -2,6 +2,8 @@ package dev.functiongateway.observability;
 
 import java.util.function.UnaryOperator;
 
+import ch.qos.logback.core.Context;
+
 /**
  * The console's logback pattern for access lines, with the parts that print the same on every line worked out
  * once, so that an access line's text is exactly what the console's pattern prints, at less cost per line. Spring
@@ -74,6 +76,17 @@ final class AccessLinePattern {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * A logging property as {@code %esb} looks it up: the logger context's, else the JVM's system property of that
+     * name (Spring Boot sets {@code APPLICATION_NAME} as both).
+     */
+    static UnaryOperator<String> properties(Context context) {
+        return name -> {
+            String value = context.getProperty(name);
+            return value != null ? value : System.getProperty(name);
+        };
     }
 
     /** The index of the ')' that closes the '(' at {@code open}, or -1. */

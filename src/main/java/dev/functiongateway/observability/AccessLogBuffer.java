@@ -106,10 +106,7 @@ final class AccessLogBuffer extends OutputStreamAppender<ILoggingEvent> {
             return console.getEncoder();
         }
         boolean colour = !AnsiOutput.toString(AnsiColor.DEFAULT, "").isEmpty();
-        String pattern = AccessLinePattern.resolve(own.getPattern(), colour, name -> {
-            String value = context.getProperty(name);
-            return value != null ? value : System.getProperty(name);
-        });
+        String pattern = AccessLinePattern.resolve(own.getPattern(), colour, AccessLinePattern.properties(context));
         if (pattern == null) {
             return own;
         }
