@@ -28,6 +28,9 @@
 #   OUT                    directory for logs, h2load logs and JFR files (default: a new temp dir, kept)
 #   BENCH_LIB              directory of jars (Netty, grpc-java) for the Java helpers (default: the gateway jar's)
 #   WAIT_IDLE=1            first wait (at most 10 min) for the 1-minute load average to fall below 1
+#   FLOOR=1                also measure floors beside nginx and the gateway: TcpRelay.java (Netty's epoll transport
+#                          relaying bytes, no HTTP/2) in the unary cases, and H2Relay.java (frames parsed, HPACK
+#                          decoded and encoded again, no features) in the 100 B cases; ports PORT_BASE+9 and +10
 #   LINK_DELAY_MS          put the clients "farther away": every client connection to each target (direct, nginx,
 #                          gateway) passes a relay that holds its bytes this long each way (DelayLink.java; round
 #                          trip twice this); the proxies' connections to the worker stay plain loopback (default: none)
@@ -54,6 +57,10 @@ GATEWAY_BIG_JAVA_OPTS=${GATEWAY_BIG_JAVA_OPTS:--Xmx256m}
 PORT_BASE=${PORT_BASE:-18400}
 PORT_WORKER=$((PORT_BASE + 1)) PORT_NGINX=$((PORT_BASE + 2))
 PORT_GRPC=$((PORT_BASE + 3)) PORT_HTTP=$((PORT_BASE + 4)) PORT_MANAGEMENT=$((PORT_BASE + 5))
+PORT_TCP_RELAY=$((PORT_BASE + 9)) PORT_H2_RELAY=$((PORT_BASE + 10))
+FLOOR=${FLOOR:-0}
+FLOORS=()
+[[ $FLOOR == 1 ]] && FLOORS=(tcp-relay h2-relay)
 # With LINK_DELAY_MS, the relays in front of the worker, nginx and the gateway's gRPC port.
 declare -A LINK_PORT=([direct]=$((PORT_BASE + 6)) [nginx]=$((PORT_BASE + 7)) [gateway]=$((PORT_BASE + 8)))
 HOST=127.0.0.1
@@ -98,7 +105,7 @@ log "output in $OUT"
 LIB="${BENCH_LIB:-$OUT/BOOT-INF/lib}/*"
 mkdir -p "$OUT/classes"
 javac -nowarn -cp "$LIB" -d "$OUT/classes" "$HERE"/EchoWorker.java "$HERE"/BenchClient.java "$HERE"/JfrSummary.java \
-    "$HERE"/DelayLink.java ||
+    "$HERE"/DelayLink.java "$HERE"/TcpRelay.java "$HERE"/H2Relay.java ||
     die "the helpers need Netty and grpc-java (grpc-netty, grpc-stub) from the gateway jar or BENCH_LIB"
 CP="$OUT/classes:$LIB"
 
@@ -145,7 +152,8 @@ wait_for() { # wait_for SECONDS DESCRIPTION CMD...
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-for port in $PORT_WORKER $PORT_NGINX $PORT_GRPC $PORT_HTTP $PORT_MANAGEMENT ${LINK_DELAY_MS:+"${LINK_PORT[@]}"}; do
+for port in $PORT_WORKER $PORT_NGINX $PORT_GRPC $PORT_HTTP $PORT_MANAGEMENT ${LINK_DELAY_MS:+"${LINK_PORT[@]}"} \
+    ${FLOORS[@]:+$PORT_TCP_RELAY $PORT_H2_RELAY}; do
     port_free "$port" || die "port $HOST:$port is in use (set PORT_BASE)"
 done
 
@@ -156,6 +164,14 @@ java -cp "$CP" BenchClient frame $((4 << 20)) "$OUT/big.bin"
 start worker java -Xmx1g -XX:MaxDirectMemorySize=4g -XX:+UseParallelGC -cp "$CP" EchoWorker "$HOST" "$PORT_WORKER" 2
 worker_ok() { curl -sf --http2-prior-knowledge "http://$HOST:$PORT_WORKER/bench/stats" | sed -n 's/^ok=//p'; }
 wait_for 30 "echo worker" worker_ok
+if ((${#FLOORS[@]})); then
+    # As many event loops as the gateway's proxy listener has (one per core).
+    start tcp-relay java -cp "$CP" TcpRelay "$PORT_TCP_RELAY" "$PORT_WORKER" "$(nproc)"
+    TCP_RELAY_PID=$STARTED_PID
+    start h2-relay java -cp "$CP" H2Relay "$PORT_H2_RELAY" "$PORT_WORKER" "$(nproc)"
+    H2_RELAY_PID=$STARTED_PID
+    wait_for 30 "floor relays" bash -c "exec 3<>/dev/tcp/$HOST/$PORT_TCP_RELAY && exec 4<>/dev/tcp/$HOST/$PORT_H2_RELAY"
+fi
 
 # ---- nginx: grpc_pass to the worker, 2 worker processes (one per core of the benchmark machine) ----
 mkdir -p "$OUT/nginx"
@@ -245,6 +261,8 @@ target() {
             read -ra PIDS <<<"$(nginx_pids)" ;;
         gateway) port=$PORT_GRPC PIDS=("$GATEWAY_PID")
             HDRS=(-H "authorization: Bearer $KEY" -H "function-id: $FID") ;;
+        tcp-relay) port=$PORT_TCP_RELAY PIDS=("$TCP_RELAY_PID") HDRS=() ;;
+        h2-relay) port=$PORT_H2_RELAY PIDS=("$H2_RELAY_PID") HDRS=() ;;
     esac
     [[ -z $LINK_DELAY_MS ]] || port=${LINK_PORT[$1]}
     URL=http://$HOST:$port$METHOD
@@ -334,7 +352,7 @@ compare() {
     VS=-
     case $via in
         nginx) NGINX_RATE[$name]=$rate NGINX_CPU[$name]=$cpu ;;
-        gateway) [[ -z ${NGINX_RATE[$name]:-} ]] ||
+        gateway | tcp-relay | h2-relay) [[ -z ${NGINX_RATE[$name]:-} ]] ||
             VS=$(awk -v r="$rate" -v nr="${NGINX_RATE[$name]}" -v c="$cpu" -v nc="${NGINX_CPU[$name]}" 'BEGIN {
                 out = (nr > 0 ? sprintf("%.2f× rate", r / nr) : "-")
                 if (c != "-" && nc != "-" && nc > 0) out = out sprintf(", %.2f× CPU", c / nc)
@@ -580,12 +598,13 @@ jit_warmup() { # jit_warmup VIA
     fi
     for load in "1 1 small $((JIT_WARMUP / 6))" "4 16 small $((JIT_WARMUP / 2))" "1 4 big $((JIT_WARMUP / 3))"; do
         read -r c m body seconds <<<"$load"
+        [[ $1 == h2-relay && $body == big ]] && continue # it has no flow control: small calls only
         timeout $((seconds + 60)) h2load -D "$((seconds > 0 ? seconds : 1))" -c "$c" -m "$m" -d "$OUT/$body.bin" \
             -H 'content-type: application/grpc' -H 'te: trailers' "${HDRS[@]}" "$URL" >/dev/null 2>&1 || true
     done
     if [[ -n $SCRAPER ]]; then kill "$SCRAPER" 2>/dev/null; wait "$SCRAPER" 2>/dev/null || true; SCRAPER=; fi
 }
-for via in nginx gateway; do jit_warmup "$via"; done
+for via in nginx gateway "${FLOORS[@]}"; do jit_warmup "$via"; done
 declare -A SPOT
 for via in direct nginx gateway; do
     SPOT[$via]=$(spot_check "$via")
@@ -593,11 +612,14 @@ for via in direct nginx gateway; do
 done
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
 each() { local via; for via in direct nginx gateway; do "$@" "$via"; done; }
-has_case small-1x1 && each h2load_case small-1x1 "100 B unary, 1 conn × 1 stream" "$OUT/small.bin" 1 1
-has_case small-1x64 && each h2load_case small-1x64 "100 B unary, 1 conn × 64 streams" "$OUT/small.bin" 1 64
-has_case small-64x1 && each h2load_case small-64x1 "100 B unary, 64 conns × 1 stream" "$OUT/small.bin" 64 1
-has_case big-1x1 && each h2load_case big-1x1 "4 MiB unary, 1 conn × 1 stream" "$OUT/big.bin" 1 1
-has_case big-1x4 && each h2load_case big-1x4 "4 MiB unary, 1 conn × 4 streams" "$OUT/big.bin" 1 4
+# The unary cases, with the floors (FLOOR=1) after the gateway: H2Relay has no flow control, so 100 B calls only.
+each_small() { local via; for via in direct nginx gateway "${FLOORS[@]}"; do "$@" "$via"; done; }
+each_big() { local via; for via in direct nginx gateway ${FLOORS[@]:+tcp-relay}; do "$@" "$via"; done; }
+has_case small-1x1 && each_small h2load_case small-1x1 "100 B unary, 1 conn × 1 stream" "$OUT/small.bin" 1 1
+has_case small-1x64 && each_small h2load_case small-1x64 "100 B unary, 1 conn × 64 streams" "$OUT/small.bin" 1 64
+has_case small-64x1 && each_small h2load_case small-64x1 "100 B unary, 64 conns × 1 stream" "$OUT/small.bin" 64 1
+has_case big-1x1 && each_big h2load_case big-1x1 "4 MiB unary, 1 conn × 1 stream" "$OUT/big.bin" 1 1
+has_case big-1x4 && each_big h2load_case big-1x4 "4 MiB unary, 1 conn × 4 streams" "$OUT/big.bin" 1 4
 has_case bidi && each bidi_case
 if has_case huge-msg || [[ $HUGE == 1 ]]; then
     if [[ $GATEWAY_BIG_JAVA_OPTS != "$GATEWAY_JAVA_OPTS" ]]; then
