@@ -49,6 +49,7 @@ public final class TcpRelay {
      * Listens on 127.0.0.1:{@code port} with {@code threads} event loops until killed. Accepted connections start
      * with reads off: {@link #connect} turns them on.
      */
+    @SuppressWarnings("deprecation") // RCVBUF_ALLOCATOR: deprecated in Netty 4.2, and what the gateway sets
     static void serve(int port, int threads, ChannelInitializer<Channel> perClient) throws InterruptedException {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
         new ServerBootstrap().group(loops).channel(EpollServerSocketChannel.class)
@@ -64,6 +65,7 @@ public final class TcpRelay {
      * Connects to {@code target} on {@code client}'s event loop, with {@code handler} on the new connection; then
      * {@code connected} runs and the client's reads go on, or the client is closed if the connection failed.
      */
+    @SuppressWarnings("deprecation") // as in serve
     static void connect(Channel client, InetSocketAddress target, ChannelHandler handler, Consumer<Channel> connected) {
         new Bootstrap().group(client.eventLoop()).channel(EpollSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
