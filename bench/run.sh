@@ -71,6 +71,8 @@ METHOD=/inference.GRPCInferenceService/ModelInfer
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# The floors stand for a proxy next to its clients on loopback; behind the delay relays they would measure those.
+[[ $FLOOR != 1 || -z $LINK_DELAY_MS ]] || die "FLOOR=1 and LINK_DELAY_MS do not go together"
 
 # ---- what it needs: Debian packages, a JDK, the gateway jar ----
 install_missing() {
