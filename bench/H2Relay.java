@@ -124,11 +124,11 @@ public final class H2Relay {
             out.writerIndex(Http2CodecUtil.FRAME_HEADER_LENGTH);
             hpack.encodeHeaders(streamId, headers, out);
             int length = out.readableBytes() - Http2CodecUtil.FRAME_HEADER_LENGTH;
-            int end0 = out.writerIndex();
+            int frameEnd = out.writerIndex();
             out.writerIndex(0);
             Http2CodecUtil.writeFrameHeader(out, length, Http2FrameTypes.HEADERS,
                     new Http2Flags().endOfHeaders(true).endOfStream(end), streamId);
-            out.writerIndex(end0);
+            out.writerIndex(frameEnd);
             ctx.write(out, ctx.voidPromise());
         }
 
