@@ -19,6 +19,7 @@ import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
@@ -45,6 +46,8 @@ final class ClientConnection extends ProxyConnection {
     private final ProxyServices services;
     private final ProxyListener listener;
     private final IntObjectMap<ProxyStream> calls = new IntObjectHashMap<>();
+    /** The gateway's own health checks waiting for their request, by stream id. */
+    private final IntObjectMap<GatewayHealthAnswer> healthChecks = new IntObjectHashMap<>();
     private final ConnectionSessions sessions = new ConnectionSessions();
     /** Calls in flight per session of this connection, against {@code gateway.proxy.max-calls-per-session}. */
     private final Map<Session, int[]> callsPerSession = new IdentityHashMap<>();
@@ -175,6 +178,13 @@ final class ClientConnection extends ProxyConnection {
         flushSoon();
     }
 
+    /** Answers a unary call of the gateway's own: headers, this one framed message, trailers with OK. */
+    void answer(int streamId, byte[] framedMessage) {
+        writeHeaders(streamId, GrpcWire.responseHeaders(), false);
+        writeData(streamId, Unpooled.wrappedBuffer(framedMessage), false, newPromise());
+        writeHeaders(streamId, GrpcWire.withStatus(new DefaultHttp2Headers(), Status.OK), true);
+    }
+
     void reset(int streamId, Http2Error error) {
         resetStream(ctx, streamId, error.code(), ctx.voidPromise());
         flushSoon();
@@ -195,6 +205,17 @@ final class ClientConnection extends ProxyConnection {
             } else {
                 idleSince = System.nanoTime();
             }
+        }
+    }
+
+    /** A call of the gateway's own is over if {@code done}: forget it, and start the idle clock if it was the last. */
+    private void answered(int streamId, boolean done) {
+        if (!done) {
+            return;
+        }
+        healthChecks.remove(streamId);
+        if (calls.isEmpty() && healthChecks.isEmpty() && !draining) {
+            idleSince = System.nanoTime();
         }
     }
 
@@ -273,11 +294,22 @@ final class ClientConnection extends ProxyConnection {
                 call.clientTrailers(headers, endOfStream);
                 return;
             }
+            GatewayHealthAnswer check = healthChecks.get(streamId);
+            if (check != null) {
+                answered(streamId, check.data(null, endOfStream));
+                return;
+            }
             if (GatewayInfoAnswer.handles(headers)) {
                 GatewayInfoAnswer.answer(ClientConnection.this, streamId);
-                if (calls.isEmpty()) {
-                    idleSince = System.nanoTime();
+                answered(streamId, true);
+                return;
+            }
+            if (GatewayHealthAnswer.handles(headers)) {
+                check = GatewayHealthAnswer.start(ClientConnection.this, streamId, headers, endOfStream);
+                if (check != null) {
+                    healthChecks.put(streamId, check);
                 }
+                answered(streamId, check == null);
                 return;
             }
             call = new ProxyStream(ClientConnection.this, streamId, headers, endOfStream);
@@ -294,7 +326,14 @@ final class ClientConnection extends ProxyConnection {
         @Override
         public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
             ProxyStream call = calls.get(streamId);
-            if (call == null || !call.clientData(inOneRead(data), endOfStream)) {
+            if (call == null) {
+                GatewayHealthAnswer check = healthChecks.get(streamId);
+                if (check != null) {
+                    answered(streamId, check.data(data, endOfStream));
+                }
+                return data.readableBytes() + padding;
+            }
+            if (!call.clientData(inOneRead(data), endOfStream)) {
                 // No call takes it (refused or ended): give the window back at once.
                 return data.readableBytes() + padding;
             }
@@ -304,6 +343,10 @@ final class ClientConnection extends ProxyConnection {
 
         @Override
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            if (healthChecks.containsKey(streamId)) {
+                answered(streamId, true);
+                return;
+            }
             ProxyStream call = calls.get(streamId);
             if (call != null) {
                 call.clientReset(errorCode);

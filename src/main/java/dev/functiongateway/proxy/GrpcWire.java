@@ -22,6 +22,17 @@ final class GrpcWire {
     private GrpcWire() {
     }
 
+    /** A gRPC message on the wire: the 5-byte prefix (not compressed, length) and the encoded message. */
+    static byte[] framed(byte[] message) {
+        byte[] framed = new byte[message.length + 5];
+        framed[1] = (byte) (message.length >>> 24);
+        framed[2] = (byte) (message.length >>> 16);
+        framed[3] = (byte) (message.length >>> 8);
+        framed[4] = (byte) message.length;
+        System.arraycopy(message, 0, framed, 5, message.length);
+        return framed;
+    }
+
     /** Response headers that open a gRPC answer. */
     static Http2Headers responseHeaders() {
         return new DefaultHttp2Headers().status(STATUS_200).set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE_GRPC);

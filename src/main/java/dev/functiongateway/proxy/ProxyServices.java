@@ -4,6 +4,7 @@ import org.springframework.stereotype.Component;
 
 import dev.functiongateway.auth.ApiKeyService;
 import dev.functiongateway.observability.CallObserver;
+import dev.functiongateway.registry.RegistryCache;
 import dev.functiongateway.routing.HealthChecker;
 import dev.functiongateway.routing.InvocationAdmission;
 import dev.functiongateway.routing.SessionRouter;
@@ -14,5 +15,5 @@ import dev.functiongateway.routing.SessionRouter;
  */
 @Component
 record ProxyServices(ProxyProperties properties, InvocationAdmission admission, ApiKeyService keys, SessionRouter router,
-        Upstreams upstreams, HealthChecker health, CallObserver observer, ProxyMetrics metrics) {
+        Upstreams upstreams, HealthChecker health, CallObserver observer, ProxyMetrics metrics, RegistryCache registry) {
 }
