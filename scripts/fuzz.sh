@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the admin API's JSON bodies, the parsing of authorization values and ids, and the gRPC header values the
-# proxy reads and writes (grpc-timeout, grpc-status, grpc-message) with Jazzer, one target
-# after another, each for DURATION (default 5m; CI runs it with a few seconds). Loopback only; each run stops
+# Fuzzes the admin API's JSON bodies, the parsing of authorization values and ids, the gRPC header values the
+# proxy reads and writes (grpc-timeout, grpc-status, grpc-message) and the request of its own health check with
+# Jazzer, one target after another, each for DURATION (default 5m; CI runs it with a few seconds). Loopback only; each run stops
 # by itself. A finding fails the run and its input is written under
 # src/test/resources/dev/functiongateway/<package>/<Class>Inputs/, where the regression run of './mvnw verify'
 # replays it from then on.
@@ -16,6 +16,7 @@ targets=(
     "ParsingFuzzTest#uuids"
     "GrpcWireFuzzTest#timeouts"
     "GrpcWireFuzzTest#statusHeaders"
+    "GrpcWireFuzzTest#healthCheckRequests"
 )
 ./mvnw -B -ntp -q test-compile
 for target in "${targets[@]}"; do

@@ -4,21 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 
 /**
  * Fuzzes the gRPC header values the proxy reads from clients and workers or writes itself: {@code grpc-timeout}
  * (read from every call, and written when the gateway shortens a deadline), {@code grpc-status} (read from every
- * worker's trailers) and the percent-encoded {@code grpc-message}. Without {@code JAZZER_FUZZ} it replays the
+ * worker's trailers) and the percent-encoded {@code grpc-message}; and the one request body the gateway reads
+ * itself, its own health check's. Without {@code JAZZER_FUZZ} it replays the
  * seeds under {@code GrpcWireFuzzTestInputs}; see {@code scripts/fuzz.sh}.
  */
 class GrpcWireFuzzTest {
@@ -76,6 +80,30 @@ class GrpcWireFuzzTest {
         assertThat(encoded.chars()).allMatch(c -> c >= ' ' && c <= '~');
         assertThat(percentDecode(encoded)).isEqualTo(new String(message.getBytes(StandardCharsets.UTF_8),
                 StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Any request body a client sends to the gateway's own health check: one {@code HealthCheckRequest} whose
+     * 5-byte prefix says "not compressed" and its exact length, or an {@code InvalidProtocolBufferException} (the
+     * client is told INVALID_ARGUMENT); never another exception. A request a gRPC client frames reads back as sent.
+     */
+    @FuzzTest
+    void healthCheckRequests(FuzzedDataProvider data) throws InvalidProtocolBufferException {
+        if (data.consumeBoolean()) {
+            String service = data.consumeRemainingAsString();
+            byte[] framed = GrpcWire.framed(HealthCheckRequest.newBuilder().setService(service).build().toByteArray());
+            assertThat(GatewayHealthAnswer.parse(framed).getService()).isEqualTo(service);
+            return;
+        }
+        byte[] body = data.consumeRemainingAsBytes();
+        try {
+            GatewayHealthAnswer.parse(body);
+        } catch (InvalidProtocolBufferException refused) {
+            return;
+        }
+        assertThat(body[0]).isZero();
+        assertThat(new BigInteger(1, Arrays.copyOfRange(body, 1, 5)).intValueExact())
+                .isEqualTo(body.length - 5);
     }
 
     private static String percentDecode(String encoded) {
