@@ -77,8 +77,10 @@ final class GatewayHealthAnswer {
             if (request.length + piece.readableBytes() > MAX_REQUEST) {
                 client.writeHeaders(streamId, GrpcWire.trailersOnly(Status.RESOURCE_EXHAUSTED.withDescription(
                         "a health check request is at most " + MAX_REQUEST + " bytes")), true);
-                // The answer is complete; NO_ERROR tells the client to stop sending the rest (RFC 9113, 8.1).
-                client.reset(streamId, Http2Error.NO_ERROR);
+                if (!endOfStream) {
+                    // The answer is complete; NO_ERROR tells the client to stop sending the rest (RFC 9113, 8.1).
+                    client.reset(streamId, Http2Error.NO_ERROR);
+                }
                 return true;
             }
             int start = request.length;
