@@ -10,10 +10,11 @@ import dev.functiongateway.routing.InvocationAdmission;
 import dev.functiongateway.routing.SessionRouter;
 
 /**
- * What client connections and their calls use: admission, sessions, workers, and where finished calls go. Each
- * is safe to call from any event loop.
+ * What client connections and their calls use: admission, sessions, workers, where finished calls go, and the
+ * registry's state for the gateway's own health answer. Each is safe to call from any event loop.
  */
 @Component
-record ProxyServices(ProxyProperties properties, InvocationAdmission admission, ApiKeyService keys, SessionRouter router,
-        Upstreams upstreams, HealthChecker health, CallObserver observer, ProxyMetrics metrics, RegistryCache registry) {
+record ProxyServices(ProxyProperties properties, InvocationAdmission admission, ApiKeyService keys,
+        SessionRouter router, Upstreams upstreams, HealthChecker health, CallObserver observer, ProxyMetrics metrics,
+        RegistryCache registry) {
 }
