@@ -23,6 +23,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -282,6 +283,30 @@ final class ClientConnection extends ProxyConnection {
         ctx.close();
     }
 
+    /**
+     * The codec resets a client's stream for a stream error (DATA past the request's {@code content-length} or the
+     * stream's window, trailers that do not end the stream, ...) or a write to it failed: to the call, that is the
+     * client's cancel, so the worker sees it too instead of waiting for the rest of the request.
+     */
+    @Override
+    protected void onStreamError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
+            Http2Exception.StreamException http2Ex) {
+        super.onStreamError(ctx, outbound, cause, http2Ex);
+        streamReset(http2Ex.streamId(), http2Ex.error().code());
+    }
+
+    /** The client's stream was reset, by the client or by the codec: its call, or health check, is over. */
+    private void streamReset(int streamId, long errorCode) {
+        if (healthChecks.containsKey(streamId)) {
+            answered(streamId, true);
+            return;
+        }
+        ProxyStream call = calls.get(streamId);
+        if (call != null) {
+            call.clientReset(errorCode);
+        }
+    }
+
     /** The client's frames. */
     private final class Frames extends Http2FrameAdapter {
 
@@ -343,14 +368,7 @@ final class ClientConnection extends ProxyConnection {
 
         @Override
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-            if (healthChecks.containsKey(streamId)) {
-                answered(streamId, true);
-                return;
-            }
-            ProxyStream call = calls.get(streamId);
-            if (call != null) {
-                call.clientReset(errorCode);
-            }
+            streamReset(streamId, errorCode);
         }
     }
 }

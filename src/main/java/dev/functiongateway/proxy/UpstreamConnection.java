@@ -16,6 +16,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -222,6 +223,22 @@ final class UpstreamConnection extends ProxyConnection {
         }
     }
 
+
+    /**
+     * The codec resets a worker's stream for a stream error (the worker broke HTTP/2 on it: headers it may not send,
+     * DATA past the window it was given) or a write to it failed: to the call, that is the worker's reset, so the
+     * client is told at once instead of waiting for an answer that will not come.
+     */
+    @Override
+    protected void onStreamError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
+            Http2Exception.StreamException http2Ex) {
+        super.onStreamError(ctx, outbound, cause, http2Ex);
+        ProxyStream call = calls.remove(http2Ex.streamId());
+        if (call != null) {
+            call.upstreamReset(http2Ex.error().code());
+        }
+        closeIfDrained();
+    }
 
     /** The worker's frames. */
     private final class Frames extends Http2FrameAdapter {

@@ -29,6 +29,7 @@ import org.springframework.test.context.TestPropertySource;
 import com.google.protobuf.ByteString;
 
 import dev.functiongateway.support.AdminClient.Response;
+import dev.functiongateway.support.ContentLengthLiar;
 import dev.functiongateway.support.Deployments;
 import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.GaugePeak;
@@ -41,6 +42,7 @@ import dev.functiongateway.test.inference.ModelInferRequest;
 import dev.functiongateway.test.streams.Chunk;
 import dev.functiongateway.test.streams.StreamsGrpc;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -218,6 +220,54 @@ class ProxyCoreTest extends ProxyTestSupport {
             assertThat(readUntil(client, RawHttp2.HEADERS, 3)).as("the next call's answer").isNotNull();
         }
         assertThat(output.toString().substring(before)).doesNotContain("ignoring DATA frame");
+    }
+
+    /**
+     * A stream the codec itself resets towards the client (here: DATA beyond the request's own
+     * {@code content-length}, a stream error in HTTP/2) is a cancelled call: the worker sees the cancel, as when
+     * the client sends RST_STREAM, instead of waiting for the rest of a request that will never come, and the call
+     * is recorded as CANCELLED.
+     */
+    @Test
+    void aStreamTheCodecResetsIsCancelledAtTheWorkerToo(CapturedOutput output) throws Exception {
+        int before = output.length();
+        TestWorker worker = worker("w");
+        Deployed d = deploy(0, worker);
+        Map<String, String> headers = request("/inference.GRPCInferenceService/ModelStreamInfer", d);
+        headers.put("content-length", "5");
+        try (RawHttp2 client = new RawHttp2(grpcPort)) {
+            client.headers(1, headers, false);
+            client.flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> worker.calls.get() == 1);
+            client.data(1, new byte[10], false);
+            client.flush();
+            Frame reset = readUntil(client, RawHttp2.RST_STREAM, 1);
+            assertThat(reset).as("the codec's reset").isNotNull();
+            assertThat(reset.errorCode()).as("PROTOCOL_ERROR").isEqualTo(0x1);
+            assertThat(worker.cancelled.await(5, TimeUnit.SECONDS)).as("the worker saw the cancel").isTrue();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> output.toString().substring(before)
+                .contains("method=inference.GRPCInferenceService/ModelStreamInfer status="));
+        assertThat(output.toString().substring(before))
+                .contains("method=inference.GRPCInferenceService/ModelStreamInfer status=CANCELLED");
+    }
+
+    /**
+     * The other way: a worker that breaks HTTP/2 on a stream (DATA past the {@code content-length} it announced)
+     * has that stream reset by the codec, and the call ends then, not when the client's deadline passes.
+     */
+    @Test
+    void aWorkerStreamTheCodecResetsEndsTheCallAtOnce() throws Exception {
+        try (ContentLengthLiar liar = new ContentLengthLiar()) {
+            Deployed d = deployUnchecked(liar.address());
+            var stub = with(GRPCInferenceServiceGrpc.newBlockingStub(connection()),
+                    metadata(invokeKey, d.functionId(), null));
+            assertThatThrownBy(() -> stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .modelInfer(ModelInferRequest.newBuilder().setModelName("m").build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).as("ended by the reset, not the deadline")
+                                    .isNotEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        }
     }
 
     /** Reads frames until one of this type on this stream, which it returns; null if the connection closed. */
