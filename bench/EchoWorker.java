@@ -7,13 +7,29 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -51,8 +67,13 @@ import io.netty.handler.codec.http2.WeightedFairQueueByteDistributor;
  * {@code GET /bench/stats} with plain text {@code ok=<n>}: the number of echo calls answered with grpc-status 0
  * since start (the benchmark compares it with the load generator's count of successes).
  *
- * <p>Usage: {@code java -cp "$LIBDIR/*" EchoWorker.java <host> <port> [eventLoops]}. Threading: Netty event loops
- * (default 2); all per-stream work runs on the stream's connection's loop; the counter is a {@link LongAdder}.
+ * <p>With a fourth argument it also listens there for HTTP/1.1 (the HTTP route's benchmark, {@link HttpEcho}):
+ * {@code GET /health} is answered 200, any other request with its own body, as it arrives, under the request's
+ * {@code content-type}; each such answer ended counts in {@code ok=} too.
+ *
+ * <p>Usage: {@code java -cp "$LIBDIR/*" EchoWorker.java <host> <port> [eventLoops [httpPort]]}. Threading: Netty
+ * event loops (default 2); all per-stream work runs on the stream's connection's loop; the counter is a
+ * {@link LongAdder}.
  */
 public final class EchoWorker {
 
@@ -83,6 +104,19 @@ public final class EchoWorker {
                 })
                 .bind(new InetSocketAddress(host, port)).sync().channel();
         System.out.println("echo worker listening on " + host + ":" + port + " with " + loops + " event loops");
+        if (args.length > 3) {
+            new ServerBootstrap().group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpEcho());
+                        }
+                    })
+                    .bind(new InetSocketAddress(host, Integer.parseInt(args[3]))).sync();
+            System.out.println("HTTP/1.1 echo listening on " + host + ":" + args[3]);
+        }
         server.closeFuture().sync();
     }
 
@@ -259,6 +293,67 @@ public final class EchoWorker {
                 // Nothing is consumed yet: the peer's window reopens as the echo leaves (see consumed).
                 return 0;
             }
+        }
+    }
+
+    /**
+     * HTTP/1.1 echo: the answer's head goes out when the request's does, with the request's {@code content-length}
+     * (else chunked), then each piece of the body as it arrives (retained, not copied). For small bodies only: it
+     * does not stop reading while its writes wait. Connections are kept alive as the request asks.
+     */
+    static final class HttpEcho extends ChannelInboundHandlerAdapter {
+        /** Whether the body being read is echoed (false: a health check, whose body is dropped). */
+        private boolean echo;
+        private boolean keepAlive;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest request) {
+                keepAlive = HttpUtil.isKeepAlive(request);
+                echo = !(request.method().equals(HttpMethod.GET) && request.uri().equals("/health"));
+                HttpResponse response;
+                if (!echo) {
+                    FullHttpResponse ok = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK,
+                            Unpooled.wrappedBuffer(new byte[] {'o', 'k'}));
+                    HttpUtil.setContentLength(ok, 2);
+                    response = ok;
+                } else {
+                    response = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
+                    CharSequence type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+                    response.headers().set(HttpHeaderNames.CONTENT_TYPE,
+                            type != null ? type : HttpHeaderValues.APPLICATION_OCTET_STREAM);
+                    if (HttpUtil.isContentLengthSet(request)) {
+                        HttpUtil.setContentLength(response, HttpUtil.getContentLength(request));
+                    } else {
+                        HttpUtil.setTransferEncodingChunked(response, true);
+                    }
+                }
+                HttpUtil.setKeepAlive(response, keepAlive);
+                ctx.write(response);
+            }
+            if (msg instanceof HttpContent content) {
+                if (echo && content.content().isReadable()) {
+                    ctx.write(new DefaultHttpContent(content.content().retain()));
+                }
+                content.release();
+                if (echo && content instanceof LastHttpContent) {
+                    OK_CALLS.increment();
+                    var last = ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                    if (!keepAlive) {
+                        last.addListener(ChannelFutureListener.CLOSE);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
         }
     }
 }

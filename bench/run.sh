@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The gateway benchmark: the same gRPC load direct to an echo worker, through nginx grpc_pass and through the
-# gateway, side by side in one run; prints one markdown table. See bench/README.md for what and why.
+# gateway, side by side in one run (and the same HTTP/1.1 load through nginx proxy_pass and the gateway's HTTP
+# route); prints one markdown table. See bench/README.md for what and why.
 #
 # Environment (all optional):
 #   GATEWAY_JAR            gateway fat jar to bench (default: target/function-gateway.jar, built if missing)
@@ -22,9 +23,11 @@
 #                          fetched once from Maven Central into ~/.cache/fgw-bench)
 #   PROFILE=alloc          async-profiler's allocation samples instead: bytes allocated, by stack
 #   PROFILE_CASES          cases to profile (default: "small-1x64 big-1x1")
-#   CASES                  space-separated subset of: small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg
+#   CASES                  space-separated subset of: small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 http-1x1
+#                          http-64x1 bidi huge-msg
 #   PORT_BASE              first of five fixed loopback ports (default 18400: 18401 worker, 18402 nginx,
-#                          18403 gateway gRPC, 18404 gateway HTTP, 18405 gateway actuator)
+#                          18403 gateway gRPC, 18404 gateway HTTP, 18405 gateway actuator; with an http case also
+#                          +11 the worker's HTTP/1.1 port and +12 nginx's proxy_pass)
 #   OUT                    directory for logs, h2load logs and JFR files (default: a new temp dir, kept)
 #   BENCH_LIB              directory of jars (Netty, grpc-java) for the Java helpers (default: the gateway jar's)
 #   WAIT_IDLE=1            first wait (at most 10 min) for the 1-minute load average to fall below 1
@@ -49,7 +52,7 @@ LINK_DELAY_MS=${LINK_DELAY_MS:-}
 PROFILE=${PROFILE:-0}
 PROFILE_CASES=${PROFILE_CASES:-small-1x64 big-1x1}
 ASYNC_PROFILER_VERSION=4.2
-CASES=${CASES:-small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 bidi huge-msg}
+CASES=${CASES:-small-1x1 small-1x64 small-64x1 big-1x1 big-1x4 http-1x1 http-64x1 bidi huge-msg}
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/target/function-gateway.jar}
 GATEWAY_JAVA=${GATEWAY_JAVA:-java}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
@@ -58,6 +61,9 @@ PORT_BASE=${PORT_BASE:-18400}
 PORT_WORKER=$((PORT_BASE + 1)) PORT_NGINX=$((PORT_BASE + 2))
 PORT_GRPC=$((PORT_BASE + 3)) PORT_HTTP=$((PORT_BASE + 4)) PORT_MANAGEMENT=$((PORT_BASE + 5))
 PORT_TCP_RELAY=$((PORT_BASE + 9)) PORT_H2_RELAY=$((PORT_BASE + 10))
+PORT_WORKER_HTTP=$((PORT_BASE + 11)) PORT_NGINX_HTTP=$((PORT_BASE + 12))
+HTTP_CASES=0
+[[ " $CASES " == *" http-"* ]] && HTTP_CASES=1
 FLOOR=${FLOOR:-0}
 FLOORS=()
 [[ $FLOOR == 1 ]] && FLOORS=(tcp-relay h2-relay)
@@ -155,7 +161,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION CMD...
 
 port_free() { ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 for port in $PORT_WORKER $PORT_NGINX $PORT_GRPC $PORT_HTTP $PORT_MANAGEMENT ${LINK_DELAY_MS:+"${LINK_PORT[@]}"} \
-    ${FLOORS[@]:+$PORT_TCP_RELAY $PORT_H2_RELAY}; do
+    ${FLOORS[@]:+$PORT_TCP_RELAY $PORT_H2_RELAY} $( ((HTTP_CASES)) && echo "$PORT_WORKER_HTTP $PORT_NGINX_HTTP"); do
     port_free "$port" || die "port $HOST:$port is in use (set PORT_BASE)"
 done
 
@@ -163,7 +169,9 @@ done
 java -cp "$CP" BenchClient frame 100 "$OUT/small.bin"
 java -cp "$CP" BenchClient frame $((4 << 20)) "$OUT/big.bin"
 # Direct memory for a large message held whole (BIG_ECHO=after-end).
-start worker java -Xmx1g -XX:MaxDirectMemorySize=4g -XX:+UseParallelGC -cp "$CP" EchoWorker "$HOST" "$PORT_WORKER" 2
+# With an http case, also an HTTP/1.1 echo (the HTTP route's worker) on its own port.
+start worker java -Xmx1g -XX:MaxDirectMemorySize=4g -XX:+UseParallelGC -cp "$CP" EchoWorker "$HOST" "$PORT_WORKER" 2 \
+    $( ((HTTP_CASES)) && echo "$PORT_WORKER_HTTP")
 worker_ok() { curl -sf --http2-prior-knowledge "http://$HOST:$PORT_WORKER/bench/stats" | sed -n 's/^ok=//p'; }
 wait_for 30 "echo worker" worker_ok
 if ((${#FLOORS[@]})); then
@@ -177,6 +185,23 @@ fi
 
 # ---- nginx: grpc_pass to the worker, 2 worker processes (one per core of the benchmark machine) ----
 mkdir -p "$OUT/nginx"
+# With an http case: the HTTP route's counterpart, HTTP/1.1 to the worker over a keepalive pool, as the gateway's
+# route does.
+NGINX_HTTP=
+((HTTP_CASES == 0)) || NGINX_HTTP="
+    upstream worker_http {
+        server $HOST:$PORT_WORKER_HTTP;
+        keepalive 256;
+        keepalive_requests 100000000;
+    }
+    server {
+        listen $HOST:$PORT_NGINX_HTTP;
+        location / {
+            proxy_pass http://worker_http;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+        }
+    }"
 cat >"$OUT/nginx/nginx.conf" <<EOF
 worker_processes 2;
 daemon off;
@@ -206,6 +231,7 @@ http {
         grpc_send_timeout 300s;
         location / { grpc_pass grpc://worker; }
     }
+$NGINX_HTTP
 }
 EOF
 start nginx nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" -e "$OUT/nginx/error.log"
@@ -244,6 +270,14 @@ FID=$(jq -r .function.id <<<"$FUNCTION")
 VID=$(jq -r .function.versionId <<<"$FUNCTION")
 admin POST "/v2/nvcf/deployments/functions/$FID/versions/$VID" \
     "{\"endpoints\": [\"$HOST:$PORT_WORKER\"], \"maxRequestConcurrency\": 0}" >/dev/null
+if ((HTTP_CASES)); then
+    # The HTTP route's function: called at its pexec path, forwarded to the worker's /echo, HTTP health checks.
+    FUNCTION=$(admin POST /v2/nvcf/functions '{"name": "bench-http-echo", "inferenceProtocol": "HTTP",
+        "inferenceUrl": "/echo", "health": {"protocol": "HTTP", "uri": "/health"}}')
+    HTTP_FID=$(jq -r .function.id <<<"$FUNCTION")
+    admin POST "/v2/nvcf/deployments/functions/$HTTP_FID/versions/$(jq -r .function.versionId <<<"$FUNCTION")" \
+        "{\"endpoints\": [\"$HOST:$PORT_WORKER_HTTP\"], \"maxRequestConcurrency\": 0}" >/dev/null
+fi
 
 # ---- targets: URL, extra headers, the proxy's processes (whose CPU and memory are measured) ----
 if [[ -n $LINK_DELAY_MS ]]; then
@@ -255,8 +289,19 @@ if [[ -n $LINK_DELAY_MS ]]; then
     done
 fi
 URL= HDRS=() PIDS=()
+KIND=grpc # the kind of load the next target is for: grpc, or http (the HTTP route and nginx proxy_pass)
 target() {
     local port
+    if [[ $KIND == http ]]; then
+        case $1 in
+            direct) URL=http://$HOST:$PORT_WORKER_HTTP/echo HDRS=() PIDS=() ;;
+            nginx) URL=http://$HOST:$PORT_NGINX_HTTP/echo HDRS=()
+                read -ra PIDS <<<"$(nginx_pids)" ;;
+            gateway) URL=http://$HOST:$PORT_HTTP/v2/nvcf/pexec/functions/$HTTP_FID PIDS=("$GATEWAY_PID")
+                HDRS=(-H "authorization: Bearer $KEY") ;;
+        esac
+        return
+    fi
     case $1 in
         direct) port=$PORT_WORKER HDRS=() PIDS=() ;;
         nginx) port=$PORT_NGINX HDRS=()
@@ -278,6 +323,10 @@ spot_check() { # spot_check TARGET → the grpc-status line(s)
 }
 gateway_serves() { [[ $(spot_check gateway) == "grpc-status: 0" ]]; }
 wait_for 60 "gateway route to the echo worker" gateway_serves
+http_serves() {
+    curl -sf -o /dev/null -H "authorization: Bearer $KEY" -d ok "http://$HOST:$PORT_HTTP/v2/nvcf/pexec/functions/$HTTP_FID"
+}
+((HTTP_CASES == 0)) || wait_for 60 "gateway HTTP route to the echo worker" http_serves
 
 # ---- measurements ----
 cpu_ticks() { # cpu_ticks PID... → "utime stime" in clock ticks, summed over the processes
@@ -290,9 +339,10 @@ rss_kib() { # rss_kib PID... → resident set in KiB, summed
     for p in "$@"; do awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || true; done |
         awk '{s += $1} END {print s + 0}'
 }
-gateway_codes() { # → "<calls ended OK> <calls ended otherwise>" from the gateway's call metrics
+gateway_codes() { # → "<calls ended OK> <calls ended otherwise>" from the gateway's call metrics (gRPC and HTTP)
     curl -sf "http://$HOST:$PORT_MANAGEMENT/actuator/prometheus" |
         awk '/^gateway_grpc_calls_seconds_count\{/ {if ($0 ~ /code="OK"/) ok += $NF; else bad += $NF}
+             /^gateway_http_requests_seconds_count\{/ {if ($0 ~ /status="200"/) ok += $NF; else bad += $NF}
              END {printf "%d %d\n", ok, bad}'
 }
 percentile() { # percentile Q FILE-of-sorted-numbers → nearest rank
@@ -442,10 +492,14 @@ profile_stop() { # profile_stop CASE CALLS
     log "profile of the gateway in $name: $OUT/profile-$name.md"
 }
 
-h2load_case() { # h2load_case NAME LABEL FRAME CLIENTS STREAMS VIA
+h2load_case() { # h2load_case NAME LABEL FRAME CLIENTS STREAMS VIA; an http-* case is HTTP/1.1 (a POST of FRAME)
     local name=$1 label=$2 frame=$3 c=$4 m=$5 via=$6
+    KIND=grpc
+    [[ $name == http-* ]] && KIND=http
     target "$via"
     local common=(-c "$c" -m "$m" -d "$frame" -H 'content-type: application/grpc' -H 'te: trailers' "${HDRS[@]}")
+    [[ $KIND == grpc ]] || common=(--h1 -c "$c" -m "$m" -d "$frame" -H 'content-type: application/octet-stream'
+        "${HDRS[@]}")
     # The warm-up's rate sizes the measured run (a fixed count, so every call's status can be accounted for).
     local warm rate n
     warm=$(timeout $((WARMUP + 120)) h2load -D "$WARMUP" "${common[@]}" "$URL" 2>&1 || true)
@@ -465,6 +519,8 @@ h2load_case() { # h2load_case NAME LABEL FRAME CLIENTS STREAMS VIA
     local req_s succeeded
     req_s=$(sed -n 's/^finished in [0-9.]*[a-z]*, \([0-9.]*\) req\/s.*/\1/p' <<<"$result")
     succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$result")
+    # h2load's "succeeded" is any answer; over HTTP only a 2xx is the echo.
+    [[ $KIND == grpc ]] || succeeded=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' <<<"$result")
     awk '{print $3 / 1000}' "$OUT/h2load-$slug.tsv" 2>/dev/null | sort -n >"$OUT/latency-$slug.txt" || true
     check "$via" "$n" "${succeeded:-0}"
     compare "$name" "$via" "${req_s:-0}" "$CPU_MS"
@@ -604,6 +660,13 @@ jit_warmup() { # jit_warmup VIA
         timeout $((seconds + 60)) h2load -D "$((seconds > 0 ? seconds : 1))" -c "$c" -m "$m" -d "$OUT/$body.bin" \
             -H 'content-type: application/grpc' -H 'te: trailers' "${HDRS[@]}" "$URL" >/dev/null 2>&1 || true
     done
+    if ((HTTP_CASES)) && [[ $1 == nginx || $1 == gateway ]]; then
+        KIND=http
+        target "$1"
+        timeout $((JIT_WARMUP + 60)) h2load --h1 -D "$((JIT_WARMUP > 0 ? JIT_WARMUP : 1))" -c 4 -m 1 \
+            -d "$OUT/small.bin" -H 'content-type: application/octet-stream' "${HDRS[@]}" "$URL" >/dev/null 2>&1 || true
+        KIND=grpc
+    fi
     if [[ -n $SCRAPER ]]; then kill "$SCRAPER" 2>/dev/null; wait "$SCRAPER" 2>/dev/null || true; SCRAPER=; fi
 }
 for via in nginx gateway "${FLOORS[@]}"; do jit_warmup "$via"; done
@@ -622,6 +685,9 @@ has_case small-1x64 && each_small h2load_case small-1x64 "100 B unary, 1 conn ×
 has_case small-64x1 && each_small h2load_case small-64x1 "100 B unary, 64 conns × 1 stream" "$OUT/small.bin" 64 1
 has_case big-1x1 && each_big h2load_case big-1x1 "4 MiB unary, 1 conn × 1 stream" "$OUT/big.bin" 1 1
 has_case big-1x4 && each_big h2load_case big-1x4 "4 MiB unary, 1 conn × 4 streams" "$OUT/big.bin" 1 4
+has_case http-1x1 && each h2load_case http-1x1 "HTTP/1.1 POST 100 B, 1 conn" "$OUT/small.bin" 1 1
+has_case http-64x1 && each h2load_case http-64x1 "HTTP/1.1 POST 100 B, 64 conns" "$OUT/small.bin" 64 1
+KIND=grpc # the cases below are gRPC
 has_case bidi && each bidi_case
 if has_case huge-msg || [[ $HUGE == 1 ]]; then
     if [[ $GATEWAY_BIG_JAVA_OPTS != "$GATEWAY_JAVA_OPTS" ]]; then
