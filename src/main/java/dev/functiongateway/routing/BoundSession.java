@@ -102,19 +102,29 @@ final class BoundSession {
         return attached;
     }
 
-    /** An attachment ended; the last one frees the slot and starts the reconnect window. */
+    /**
+     * An attachment ended; the last one frees the slot and starts the reconnect window, or, with none (a plain
+     * HTTP request's session), ends the session here: a timer task per request woke the timer thread as often as
+     * requests came.
+     */
     void detach() {
         Lease toClose = null;
+        boolean endNow = reconnectWindow.isZero();
         synchronized (this) {
             if (--attachments > 0) {
                 return;
             }
             toClose = lease;
             lease = null;
-            expiry = timer.schedule(this::expire, reconnectWindow.toNanos(), TimeUnit.NANOSECONDS);
+            if (!endNow) {
+                expiry = timer.schedule(this::expire, reconnectWindow.toNanos(), TimeUnit.NANOSECONDS);
+            }
         }
         if (toClose != null) {
             toClose.close();
+        }
+        if (endNow) {
+            expire();
         }
     }
 
