@@ -3,7 +3,6 @@ package dev.functiongateway.http;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,6 +13,7 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
@@ -46,9 +46,11 @@ import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
 import dev.functiongateway.support.LogSafe;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
 
 /**
  * The HTTP route's one filter, for both routes ({@link InvocationRouteConfig}): checks the key, resolves the
@@ -71,7 +73,7 @@ import reactor.core.publisher.SignalType;
  * thread; nothing blocks.
  */
 @Component
-class FunctionInvocationFilter implements GatewayFilter, Ordered {
+class FunctionInvocationFilter implements GatewayFilter, Ordered, DisposableBean {
 
     static final Pattern PEXEC = Pattern.compile("/v2/nvcf/pexec/functions/([^/]+)(?:/versions/([^/]+))?/?");
     static final String REQUEST_ID = "NVCF-REQID";
@@ -100,13 +102,20 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
     private final ProblemResponses problems;
     private final CallObserver observer;
     private final ApiKeyService keys;
-    private final Duration keyRecheckInterval;
+    /**
+     * One tick every {@code gateway.registry.refresh-interval} for the key watches of every request in flight
+     * ({@link #keyLapse}), each tick to the watches there are at the time. A timer per request, scheduled and
+     * cancelled on Reactor's parallel scheduler, woke one of its threads on every request (bench/RESULTS.md,
+     * session 16).
+     */
+    private final Sinks.Many<Long> keyRechecks = Sinks.many().multicast().directBestEffort();
+    private final Disposable keyRecheckClock;
 
     FunctionInvocationFilter(InvocationAdmission admission, SessionRouter router, HealthChecker health,
             ProblemResponses problems, CallObserver observer, ApiKeyService keys, RegistryProperties registry) {
         this.observer = observer;
         this.keys = keys;
-        this.keyRecheckInterval = registry.refreshInterval();
+        this.keyRecheckClock = Flux.interval(registry.refreshInterval()).subscribe(keyRechecks::tryEmitNext);
         this.admission = admission;
         this.router = router;
         this.health = health;
@@ -276,7 +285,12 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered {
      * revoked or has expired.
      */
     private Mono<Authentication> keyLapse(ApiKey key) {
-        return Flux.interval(keyRecheckInterval).map(tick -> keys.recheck(key)).filter(now -> !now.succeeded()).next();
+        return keyRechecks.asFlux().map(tick -> keys.recheck(key)).filter(now -> !now.succeeded()).next();
+    }
+
+    @Override
+    public void destroy() {
+        keyRecheckClock.dispose();
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.functiongateway.http;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -20,6 +22,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.functiongateway.support.ProblemResponses;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -33,10 +38,11 @@ import tools.jackson.databind.json.JsonMapper;
  * goes on without it: its result is stored by {@link PollResults} for {@code GET /v2/nvcf/pexec/status/{id}}. The
  * call then belongs to the gateway, not the client connection: a client that leaves after the 202 does not
  * cancel it, one that leaves before does. Database writes run on the bounded-elastic scheduler, and only for calls
- * that outlived their wait.
+ * that outlived their wait. Threading: the filter on the HTTP server's event loops; the waits end on the thread
+ * {@code http-poll-wait}.
  */
 @Component
-class LongRunningCalls implements GlobalFilter, Ordered {
+class LongRunningCalls implements GlobalFilter, Ordered, DisposableBean {
 
     /** Exchange attribute: the request id a long-running call is answered and polled under. */
     static final String REQUEST_ID_ATTR = LongRunningCalls.class.getName() + ".requestId";
@@ -50,6 +56,14 @@ class LongRunningCalls implements GlobalFilter, Ordered {
     private final JsonMapper json;
 
     private final ProblemResponses problems;
+    /**
+     * Every call's wait, on a timing wheel (100 ms ticks, ample for waits of whole seconds): nearly all end with
+     * the worker's answer within milliseconds. Reactor's {@code Mono.delay}, a task scheduled and cancelled per
+     * call on its parallel scheduler, woke one of that scheduler's threads on every call (bench/RESULTS.md,
+     * session 16); the wheel's thread ticks on its own, whatever the number of calls.
+     */
+    private final HashedWheelTimer waits = new HashedWheelTimer(new DefaultThreadFactory("http-poll-wait", true),
+            100, TimeUnit.MILLISECONDS);
 
     LongRunningCalls(HttpRouteProperties properties, PollResults results, JsonMapper json, ProblemResponses problems) {
         this.properties = properties;
@@ -129,7 +143,7 @@ class LongRunningCalls implements GlobalFilter, Ordered {
         Mono<Void> started = Mono.<Void>fromRunnable(
                         () -> results.started(requestId, exchange.getRequiredAttribute(KEY_ID_ATTR)))
                 .subscribeOn(Schedulers.boundedElastic()).cache();
-        Disposable timer = Mono.delay(wait).subscribe(tick -> {
+        Timeout timer = waits.newTimeout(waited -> {
             // Only an admitted call (its key known) can be detached; a refused one has its answer already.
             if (exchange.getAttribute(KEY_ID_ATTR) != null && response.detach()) {
                 started.then(response.accepted(requestId)).subscribe(null, answered::tryEmitError,
@@ -139,26 +153,31 @@ class LongRunningCalls implements GlobalFilter, Ordered {
                         .subscribe(null, e -> log.warn("Could not store the result of call {}: {}", requestId,
                                 e.getMessage()));
             }
-        });
+        }, wait.toNanos(), TimeUnit.NANOSECONDS);
         Disposable proxied = call.apply(decorated).subscribe(null, error -> {
-            timer.dispose();
+            timer.cancel();
             if (!response.detached()) {
                 answered.tryEmitError(error);
             } else {
                 log.debug("Long-running call {} failed after its 202", requestId, error);
             }
         }, () -> {
-            timer.dispose();
+            timer.cancel();
             if (!response.detached()) {
                 answered.tryEmitEmpty();
             }
         });
         return answered.asMono().doOnCancel(() -> {
             if (!response.detached()) {
-                timer.dispose();
+                timer.cancel();
                 proxied.dispose();
             }
         });
+    }
+
+    @Override
+    public void destroy() {
+        waits.stop();
     }
 
     private Mono<Void> store(String requestId, PollingResponse.Captured captured) {
