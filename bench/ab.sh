@@ -8,7 +8,8 @@
 #   A_JAR, B_JAR     gateway jars (default: GATEWAY_JAR, else target/function-gateway.jar, for both)
 #   A_OPTS, B_OPTS   the gateway's JVM options on each side (GATEWAY_JAVA_OPTS of bench/run.sh; default: none)
 #   CASES, DURATION, JIT_WARMUP   as for bench/run.sh; defaults here: small-1x1, 15 s, 40 s (~3.5 min a run)
-#   OUT              where each run's table is kept (default: a new directory under /tmp)
+#   OUT              where each run's table (and the gateway's not-OK access lines) is kept (default: a new
+#                    directory under /tmp)
 # Everything else (GATEWAY_JAVA, WAIT_IDLE, ...) goes to bench/run.sh as it is.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,8 +27,12 @@ for pair in $(seq 1 "$PAIRS"); do
         jar=${side}_JAR opts=${side}_OPTS
         run="$OUT/run-$pair-$side"
         GATEWAY_JAR=${!jar} GATEWAY_JAVA_OPTS=${!opts} OUT="$run" "$ROOT/bench/run.sh" >"$run.log" 2>&1
-        # Keep the table only: a run's directory holds its worker's and proxies' files (the large case's too).
-        cp "$run/table.md" "$run.md" && rm -rf "$run"
+        # Keep the table, and the gateway's access lines of calls that did not end OK (so that an ERRORS row can be
+        # explained; warm-ups cut off by time leave a few CANCELLED or 499 lines too); a run's directory holds its
+        # worker's and proxies' files (the large case's too) and an access line per call.
+        cp "$run/table.md" "$run.md"
+        grep -h 'dev.functiongateway.access' "$run"/gateway*.log | grep -v -E ' status=(OK|200) ' >"$run.not-ok" || true
+        rm -rf "$run"
     done
 done
 
