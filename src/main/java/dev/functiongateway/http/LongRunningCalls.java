@@ -70,6 +70,8 @@ class LongRunningCalls implements GlobalFilter, Ordered, DisposableBean {
         this.results = results;
         this.json = json;
         this.problems = problems;
+        // Its thread now, not on the first call: starting it waits for the thread, and calls run on event loops.
+        waits.start();
     }
 
     /**
