@@ -64,6 +64,8 @@ final class ProxyStream {
     private ApiKey key;
     private FunctionMeters meters;
     private Session session;
+    /** The connection's session this call waits for while it is set up (in the queue), else null. */
+    private CompletableFuture<Session> waitingFor;
     private ScheduledFuture<?> deadlineTimer;
     private UpstreamConnection upstream;
     private int upstreamStreamId;
@@ -160,6 +162,8 @@ final class ProxyStream {
             sessionReady(pinned);
             return;
         }
+        waitingFor = pinned;
+        client.sessions().waiting(pinned);
         if (hasDeadline) {
             deadlineTimer = client.context().executor().schedule(() -> refuse(Status.DEADLINE_EXCEEDED
                     .withDescription("the deadline passed while the call waited for a worker slot")),
@@ -186,6 +190,7 @@ final class ProxyStream {
         if (ended) {
             return;
         }
+        stopWaiting();
         cancelDeadlineTimer();
         Session s;
         try {
@@ -442,6 +447,7 @@ final class ProxyStream {
     /** The one place a call ends: its stream maps, its counts, its record. */
     private void finish(Status.Code code) {
         ended = true;
+        stopWaiting();
         cancelDeadlineTimer();
         toWorker.release();
         toClient.release();
@@ -475,6 +481,14 @@ final class ProxyStream {
         bytes.increment(data.readableBytes());
         if (counter.messages() != before) {
             messages.increment(counter.messages() - before);
+        }
+    }
+
+    /** The call no longer waits for its session: it has it, or it gave up (which may take the wait off the queue). */
+    private void stopWaiting() {
+        if (waitingFor != null) {
+            client.sessions().stoppedWaiting(waitingFor);
+            waitingFor = null;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.functiongateway.routing;
 
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -9,8 +10,11 @@ import java.util.function.Supplier;
 /**
  * The sessions one client TCP connection is attached to: one per (function, requested version) when it names
  * no session, and one per {@code nvcf-reqid} it names. Calls that arrive while a session is still being set up
- * share its pending future. Closing the connection releases every attachment (the sessions' bindings live on
- * for the reconnect window) and takes its waits out of the queue.
+ * share its pending future; when every call waiting for it has given up (its deadline passed, its client
+ * cancelled it), the wait leaves the queue. Closing the connection releases every attachment (the sessions'
+ * bindings live on for the reconnect window) and takes its waits out of the queue.
+ *
+ * <p>Threading: called on the connection's event loop; only the sessions' futures complete on other threads.
  */
 public final class ConnectionSessions {
 
@@ -19,6 +23,8 @@ public final class ConnectionSessions {
     }
 
     private final Map<Object, CompletableFuture<Session>> sessions = new ConcurrentHashMap<>();
+    /** How many calls wait for each session still being set up ({@link #waiting}); the event loop's only. */
+    private final Map<CompletableFuture<Session>, int[]> waiters = new IdentityHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -56,6 +62,28 @@ public final class ConnectionSessions {
         });
     }
 
+    /** A call waits for {@code pending}, a session not set up yet; it says when it stops ({@link #stoppedWaiting}). */
+    public void waiting(CompletableFuture<Session> pending) {
+        waiters.computeIfAbsent(pending, p -> new int[1])[0]++;
+    }
+
+    /**
+     * A call no longer waits for {@code pending}: it has its session, or it gave up. When the last call waiting for
+     * a session still in the queue gives up, the wait leaves the queue and the connection forgets it: a slot granted
+     * later would be held, with no call to use it, until the connection closes; the connection's next call queues
+     * anew instead.
+     */
+    public void stoppedWaiting(CompletableFuture<Session> pending) {
+        int[] count = waiters.get(pending);
+        if (count == null || --count[0] > 0) {
+            return;
+        }
+        waiters.remove(pending);
+        if (pending.cancel(false)) {
+            sessions.values().remove(pending);
+        }
+    }
+
     /**
      * The connection closed: release every attachment. One still waiting for a slot leaves the queue (its future
      * is cancelled, which {@link SessionRouter} turns into closing its lease); one granted in that instant is
@@ -68,5 +96,6 @@ public final class ConnectionSessions {
             future.thenAccept(Session::release);
         });
         sessions.clear();
+        waiters.clear();
     }
 }
