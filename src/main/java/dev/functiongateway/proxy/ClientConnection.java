@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import dev.functiongateway.auth.ApiKey;
 import dev.functiongateway.auth.Authentication;
 import dev.functiongateway.auth.BearerToken;
+import dev.functiongateway.observability.CallRecord;
 import dev.functiongateway.routing.ConnectionSessions;
 import dev.functiongateway.routing.Session;
 import io.grpc.Status;
@@ -293,6 +294,23 @@ final class ClientConnection extends ProxyConnection {
             Http2Exception.StreamException http2Ex) {
         super.onStreamError(ctx, outbound, cause, http2Ex);
         streamReset(http2Ex.streamId(), http2Ex.error().code());
+    }
+
+    /**
+     * A call's request metadata was over {@code gateway.proxy.max-header-list-size}: the codec decoded and dropped
+     * it (so the call has no function or method), and would answer HTTP 431, which gRPC clients report as UNKNOWN.
+     * The gateway answers as gRPC servers do, RESOURCE_EXHAUSTED, saying what to change; the codec then resets the
+     * stream, and the connection's other calls go on.
+     */
+    @Override
+    protected void handleServerHeaderDecodeSizeError(ChannelHandlerContext ctx, Http2Stream stream) {
+        long limit = services.properties().maxHeaderListSize().toBytes();
+        encoder().writeHeaders(ctx, stream.id(), GrpcWire.trailersOnly(Status.RESOURCE_EXHAUSTED.withDescription(
+                "the call's metadata is larger than the gateway accepts (" + limit
+                        + " bytes, gateway.proxy.max-header-list-size): send less metadata")),
+                0, true, ctx.newPromise());
+        services.observer().callEnded(new CallRecord(null, remoteAddress(), null, null, "",
+                Status.Code.RESOURCE_EXHAUSTED, 0, 0, 0, 0, 0, null, null, false));
     }
 
     /** The client's stream was reset, by the client or by the codec: its call, or health check, is over. */

@@ -40,7 +40,8 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
         builder.initialSettings(Http2Settings.defaultSettings()
                 .maxConcurrentStreams(properties.maxConcurrentStreams())
                 .initialWindowSize((int) properties.streamWindow().toBytes())
-                .maxFrameSize((int) properties.maxFrameSize().toBytes()));
+                .maxFrameSize((int) properties.maxFrameSize().toBytes())
+                .maxHeaderListSize(properties.maxHeaderListSize().toBytes()));
         builder.decoderEnforceMaxRstFramesPerWindow(properties.maxResetsPerWindow(),
                 (int) properties.resetWindow().toSeconds());
         builder.gracefulShutdownTimeoutMillis(0);

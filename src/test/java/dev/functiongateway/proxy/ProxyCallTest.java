@@ -127,6 +127,47 @@ class ProxyCallTest extends ProxyTestSupport {
         assertStatus(channel, metadata(invokeKey, fid, null), Status.Code.UNAVAILABLE, "no ACTIVE version");
     }
 
+    /**
+     * A grpcio client (which, unlike grpc-java's, sends metadata over the gateway's advertised limit) on one
+     * connection: a stream in flight, then a call with 9 000 bytes of metadata, then the stream goes on.
+     */
+    private static final String OVERSIZED_METADATA_CLIENT = """
+            import grpc, queue, sys
+            port, function_id, key = sys.argv[1:4]
+            metadata = [("function-id", function_id), ("authorization", "Bearer " + key)]
+            channel = grpc.insecure_channel("127.0.0.1:" + port)
+            request = b"\\x0a\\x01m"  # ModelInferRequest{model_name: "m"}
+            sent = queue.Queue()
+            stream = channel.stream_stream("/inference.GRPCInferenceService/ModelStreamInfer")(
+                iter(sent.get, None), metadata=metadata, timeout=30)
+            sent.put(request)
+            next(stream)
+            try:
+                channel.unary_unary("/inference.GRPCInferenceService/ModelInfer")(
+                    request, metadata=metadata + [("x-large", "a" * 9000)], timeout=10)
+                print("large: OK")
+            except grpc.RpcError as e:
+                print("large:", e.code().name, e.details())
+            sent.put(request)
+            next(stream)
+            sent.put(None)
+            print("stream:", sum(1 for _ in stream), "more, then OK")
+            """;
+
+    @Test
+    void metadataOverTheLimitIsResourceExhaustedAndTheConnectionsOtherCallsGoOn() throws Exception {
+        Deployed d = deploy(0, worker("w1"));
+        Process client = new ProcessBuilder("/usr/bin/python3", "-c", OVERSIZED_METADATA_CLIENT,
+                String.valueOf(grpcPort), d.functionId(), invokeKey).redirectErrorStream(true).start();
+        assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = new String(client.getInputStream().readAllBytes());
+        assertThat(output).as(output).contains("large: RESOURCE_EXHAUSTED the call's metadata is larger than the"
+                + " gateway accepts (8192 bytes, gateway.proxy.max-header-list-size)")
+                .contains("stream: 0 more, then OK");
+        assertThat(management.get("/actuator/prometheus").text()).containsPattern(
+                "gateway_grpc_calls_seconds_count\\{code=\"RESOURCE_EXHAUSTED\",function_id=\"unknown\"[^}]*\\} ");
+    }
+
     @Test
     void anUnreachableWorkerIsUnavailable() throws Exception {
         TestWorker worker = worker("w1");
