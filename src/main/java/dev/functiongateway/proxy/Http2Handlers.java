@@ -55,7 +55,8 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
         builder.initialSettings(Http2Settings.defaultSettings()
                 .pushEnabled(false)
                 .initialWindowSize((int) properties.streamWindow().toBytes())
-                .maxFrameSize((int) properties.maxFrameSize().toBytes()));
+                .maxFrameSize((int) properties.maxFrameSize().toBytes())
+                .maxHeaderListSize(properties.maxHeaderListSize().toBytes()));
         builder.encoderEnforceMaxConcurrentStreams(true);
         builder.gracefulShutdownTimeoutMillis(0);
         return builder.build();

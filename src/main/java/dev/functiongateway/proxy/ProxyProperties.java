@@ -27,11 +27,13 @@ import org.springframework.util.unit.DataSize;
  * @param connectionWindow          HTTP/2 flow-control window of each connection; default 16 MiB
  * @param maxFrameSize              the largest HTTP/2 frame the gateway accepts (SETTINGS_MAX_FRAME_SIZE); larger
  *                                  frames mean fewer frames per message; default 64 KiB
- * @param maxHeaderListSize         the most request metadata one call may carry, as HTTP/2 counts it (each name and
- *                                  value, plus 32 bytes per entry), advertised in SETTINGS_MAX_HEADER_LIST_SIZE; a
- *                                  call over it ends with RESOURCE_EXHAUSTED and the connection's other calls go on;
- *                                  a header block a quarter over it before decompression closes the connection
- *                                  (GOAWAY), as Netty-based gRPC servers do; default 8 KiB, gRPC's own default
+ * @param maxHeaderListSize         the most metadata one call may carry each way (its request headers from the client,
+ *                                  its response headers or trailers from the worker), as HTTP/2 counts it (each
+ *                                  name and value, plus 32 bytes per entry), advertised to both in
+ *                                  SETTINGS_MAX_HEADER_LIST_SIZE; a call over it ends with RESOURCE_EXHAUSTED and the
+ *                                  connection's other calls go on; a header block a quarter over it before
+ *                                  decompression closes the connection (GOAWAY), as Netty-based gRPC servers do;
+ *                                  default 8 KiB, gRPC's own default
  * @param maxResetsPerWindow        RST_STREAM frames a client may send per {@code resetWindow} before its
  *                                  connection is closed with GOAWAY ENHANCE_YOUR_CALM (rapid reset, CVE-2023-44487);
  *                                  default 200

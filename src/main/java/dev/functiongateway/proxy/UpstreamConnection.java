@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Exception.HeaderListSizeException;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -40,6 +41,8 @@ final class UpstreamConnection extends ProxyConnection {
             "the connection to the function's worker closed before the call ended");
     private static final Status UNREACHABLE = Status.UNAVAILABLE.withDescription(
             "the function's worker is unreachable");
+    private static final Status BROKEN = Status.UNAVAILABLE.withDescription(
+            "the function's worker broke the HTTP/2 protocol, and the gateway closed its connection");
 
     private final Upstreams pool;
     private final EventLoop loop;
@@ -52,6 +55,11 @@ final class UpstreamConnection extends ProxyConnection {
     /** No new streams here: the worker sent GOAWAY, or stream ids ran out. */
     private boolean draining;
     private boolean pingOutstanding;
+    /**
+     * The gateway closed this connection because the worker broke HTTP/2 on it: the worker answers, so it is not
+     * reported unreachable (its health checks judge it).
+     */
+    private boolean brokenByWorker;
 
     private UpstreamConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
             Upstreams pool, EventLoop loop, Upstreams.Key key, ProxyProperties properties) {
@@ -169,9 +177,9 @@ final class UpstreamConnection extends ProxyConnection {
         calls.clear();
         // Closed under calls in flight with no GOAWAY (a killed worker, a reset, a silent one we gave up on): the
         // worker is out at once, so the next session goes elsewhere rather than waiting for its health checks.
-        boolean lost = !draining;
+        boolean lost = !draining && !brokenByWorker;
         for (ProxyStream call : left) {
-            call.upstreamFailed(CLOSED, lost);
+            call.upstreamFailed(brokenByWorker ? BROKEN : CLOSED, lost);
         }
         for (ProxyStream call : drainWaiting()) {
             call.upstreamFailed(UNREACHABLE, true);
@@ -225,6 +233,22 @@ final class UpstreamConnection extends ProxyConnection {
 
 
     /**
+     * The worker broke HTTP/2 beyond one stream (a header block far over the limit the gateway advertised, a frame
+     * the protocol forbids): the codec sends GOAWAY and closes the connection, and the calls on it end. Said once,
+     * as a warning: the worker needs fixing, and nothing the client did caused it.
+     */
+    @Override
+    protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
+            Http2Exception http2Ex) {
+        if (!outbound && http2Ex != null && !brokenByWorker) {
+            brokenByWorker = true;
+            log.warn("Worker {} broke HTTP/2 ({}: {}); closing its connection, which ends the {} calls on it",
+                    key.address(), http2Ex.error(), LogSafe.escape(String.valueOf(http2Ex.getMessage())), calls.size());
+        }
+        super.onConnectionError(ctx, outbound, cause, http2Ex);
+    }
+
+    /**
      * The codec resets a worker's stream for a stream error (the worker broke HTTP/2 on it: headers it may not send,
      * DATA past the window it was given) or a write to it failed: to the call, that is the worker's reset, so the
      * client is told at once instead of waiting for an answer that will not come.
@@ -234,7 +258,12 @@ final class UpstreamConnection extends ProxyConnection {
             Http2Exception.StreamException http2Ex) {
         super.onStreamError(ctx, outbound, cause, http2Ex);
         ProxyStream call = calls.remove(http2Ex.streamId());
-        if (call != null) {
+        if (call != null && http2Ex instanceof HeaderListSizeException tooLarge && tooLarge.duringDecode()) {
+            // As a gRPC client would say it; the client's own connection, unlike a direct one, is not at risk.
+            call.upstreamFailed(Status.RESOURCE_EXHAUSTED.withDescription("the worker's response metadata is larger"
+                    + " than the gateway accepts (" + properties.maxHeaderListSize().toBytes()
+                    + " bytes, gateway.proxy.max-header-list-size)"), false);
+        } else if (call != null) {
             call.upstreamReset(http2Ex.error().code());
         }
         closeIfDrained();

@@ -26,6 +26,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.TestPropertySource;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 
 import dev.functiongateway.support.AdminClient.Response;
@@ -33,16 +34,21 @@ import dev.functiongateway.support.ContentLengthLiar;
 import dev.functiongateway.support.Deployments;
 import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.GaugePeak;
+import dev.functiongateway.support.LargeTrailersWorker;
 import dev.functiongateway.support.RawHttp2;
 import dev.functiongateway.support.RawHttp2.Frame;
 import dev.functiongateway.support.SilentServer;
 import dev.functiongateway.support.TestWorker;
 import dev.functiongateway.test.inference.GRPCInferenceServiceGrpc;
 import dev.functiongateway.test.inference.ModelInferRequest;
+import dev.functiongateway.test.inference.ModelInferResponse;
 import dev.functiongateway.test.streams.Chunk;
 import dev.functiongateway.test.streams.StreamsGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -268,6 +274,54 @@ class ProxyCoreTest extends ProxyTestSupport {
                             e -> assertThat(e.getStatus().getCode()).as("ended by the reset, not the deadline")
                                     .isNotEqualTo(Status.Code.DEADLINE_EXCEEDED));
         }
+    }
+
+    /**
+     * A worker whose trailers are over {@code gateway.proxy.max-header-list-size} (as a grpcio worker may send them):
+     * that call ends with RESOURCE_EXHAUSTED, and a call in flight on the same worker connection goes on. Trailers
+     * so large that the codec must close the connection end the calls on it with UNAVAILABLE, but the worker, which
+     * answers, is not taken for unreachable: the next call is served.
+     */
+    @Test
+    void aWorkersOversizedTrailersEndOnlyWhatTheyMustAndTheWorkerStaysIn() throws Exception {
+        try (LargeTrailersWorker worker = new LargeTrailersWorker()) {
+            Deployed d = deployUnchecked(worker.address());
+            ManagedChannel channel = connection();
+            ListenableFuture<ModelInferResponse> inFlight = answeredAfter(channel, d, 1500);
+            assertThatThrownBy(() -> callWithTrailers(channel, d, 9000)).isInstanceOfSatisfying(
+                    StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.getStatus().getDescription()).contains("worker's response metadata")
+                                .contains("gateway.proxy.max-header-list-size");
+                    });
+            assertThat(inFlight.get(10, TimeUnit.SECONDS)).as("the call in flight on the same connection").isNotNull();
+
+            ListenableFuture<ModelInferResponse> cutOff = answeredAfter(channel, d, 1500);
+            assertThatThrownBy(() -> callWithTrailers(channel, d, 40_000)).isInstanceOfSatisfying(
+                    StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.getStatus().getDescription()).contains("broke the HTTP/2 protocol");
+                    });
+            assertThatThrownBy(() -> cutOff.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class);
+
+            assertThat(callWithTrailers(channel, d, 0)).as("the worker is still in").isNotNull();
+            assertThat(management.get("/actuator/prometheus").text()).containsPattern(
+                    "gateway_worker_connect_failures_total\\{function_id=\"" + d.functionId() + "\"[^}]*\\} 0.0");
+        }
+    }
+
+    private ModelInferResponse callWithTrailers(ManagedChannel channel, Deployed d, int trailerBytes) {
+        Metadata md = metadata(invokeKey, d.functionId(), null);
+        md.put(Metadata.Key.of("x-trailer-size", Metadata.ASCII_STRING_MARSHALLER), String.valueOf(trailerBytes));
+        return with(GRPCInferenceServiceGrpc.newBlockingStub(channel), md).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .modelInfer(ModelInferRequest.getDefaultInstance());
+    }
+
+    private ListenableFuture<ModelInferResponse> answeredAfter(ManagedChannel channel, Deployed d, int millis) {
+        Metadata md = metadata(invokeKey, d.functionId(), null);
+        md.put(Metadata.Key.of("x-delay-ms", Metadata.ASCII_STRING_MARSHALLER), String.valueOf(millis));
+        return GRPCInferenceServiceGrpc.newFutureStub(channel).withInterceptors(
+                MetadataUtils.newAttachHeadersInterceptor(md)).modelInfer(ModelInferRequest.getDefaultInstance());
     }
 
     /** Reads frames until one of this type on this stream, which it returns; null if the connection closed. */
