@@ -43,6 +43,8 @@ final class UpstreamConnection extends ProxyConnection {
             "the function's worker is unreachable");
     private static final Status BROKEN = Status.UNAVAILABLE.withDescription(
             "the function's worker broke the HTTP/2 protocol, and the gateway closed its connection");
+    private static final Status NOT_HTTP2 = Status.UNAVAILABLE.withDescription(
+            "the function's worker does not answer as an HTTP/2 (gRPC) server");
 
     private final Upstreams pool;
     private final EventLoop loop;
@@ -55,11 +57,13 @@ final class UpstreamConnection extends ProxyConnection {
     /** No new streams here: the worker sent GOAWAY, or stream ids ran out. */
     private boolean draining;
     private boolean pingOutstanding;
+    /** The worker's SETTINGS came: it speaks HTTP/2 here. */
+    private boolean settingsReceived;
     /**
-     * The gateway closed this connection because the worker broke HTTP/2 on it: the worker answers, so it is not
-     * reported unreachable (its health checks judge it).
+     * Why the gateway closed this connection for the worker's protocol error ({@link #BROKEN} or
+     * {@link #NOT_HTTP2}), or null.
      */
-    private boolean brokenByWorker;
+    private Status brokenByWorker;
 
     private UpstreamConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
             Upstreams pool, EventLoop loop, Upstreams.Key key, ProxyProperties properties) {
@@ -177,12 +181,13 @@ final class UpstreamConnection extends ProxyConnection {
         calls.clear();
         // Closed under calls in flight with no GOAWAY (a killed worker, a reset, a silent one we gave up on): the
         // worker is out at once, so the next session goes elsewhere rather than waiting for its health checks.
-        boolean lost = !draining && !brokenByWorker;
+        // A worker that broke HTTP/2 on a working connection still answers: its health checks judge it.
+        boolean lost = !draining && brokenByWorker != BROKEN;
         for (ProxyStream call : left) {
-            call.upstreamFailed(brokenByWorker ? BROKEN : CLOSED, lost);
+            call.upstreamFailed(brokenByWorker != null ? brokenByWorker : CLOSED, lost);
         }
         for (ProxyStream call : drainWaiting()) {
-            call.upstreamFailed(UNREACHABLE, true);
+            call.upstreamFailed(brokenByWorker == NOT_HTTP2 ? NOT_HTTP2 : UNREACHABLE, true);
         }
         super.channelInactive(ctx);
     }
@@ -233,17 +238,22 @@ final class UpstreamConnection extends ProxyConnection {
 
 
     /**
-     * The worker broke HTTP/2 beyond one stream (a header block far over the limit the gateway advertised, a frame
-     * the protocol forbids): the codec sends GOAWAY and closes the connection, and the calls on it end. Said once,
-     * as a warning: the worker needs fixing, and nothing the client did caused it.
+     * The worker broke HTTP/2 beyond one stream: the codec sends GOAWAY and closes the connection, and the calls on
+     * it end. Before its SETTINGS, the worker is not an HTTP/2 server at all (an HTTP/1.1 server on the port): it is
+     * reported unreachable, as one that refuses connections is, which the health checker logs once. After them (a
+     * header block far over the limit the gateway advertised, a frame the protocol forbids), one warning for this
+     * connection: the worker needs fixing, and nothing the client did caused it.
      */
     @Override
     protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
             Http2Exception http2Ex) {
-        if (!outbound && http2Ex != null && !brokenByWorker) {
-            brokenByWorker = true;
-            log.warn("Worker {} broke HTTP/2 ({}: {}); closing its connection, which ends the {} calls on it",
-                    key.address(), http2Ex.error(), LogSafe.escape(String.valueOf(http2Ex.getMessage())), calls.size());
+        if (!outbound && http2Ex != null && brokenByWorker == null) {
+            brokenByWorker = settingsReceived ? BROKEN : NOT_HTTP2;
+            if (settingsReceived) {
+                log.warn("Worker {} broke HTTP/2 ({}: {}); closing its connection, which ends the {} calls on it",
+                        key.address(), http2Ex.error(), LogSafe.escape(String.valueOf(http2Ex.getMessage())),
+                        calls.size());
+            }
         }
         super.onConnectionError(ctx, outbound, cause, http2Ex);
     }
@@ -309,6 +319,11 @@ final class UpstreamConnection extends ProxyConnection {
                 }
             }
             closeIfDrained();
+        }
+
+        @Override
+        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+            settingsReceived = true;
         }
 
         @Override

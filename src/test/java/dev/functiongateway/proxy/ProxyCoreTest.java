@@ -34,6 +34,7 @@ import dev.functiongateway.support.ContentLengthLiar;
 import dev.functiongateway.support.Deployments;
 import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.GaugePeak;
+import dev.functiongateway.support.HttpTestWorker;
 import dev.functiongateway.support.LargeTrailersWorker;
 import dev.functiongateway.support.RawHttp2;
 import dev.functiongateway.support.RawHttp2.Frame;
@@ -307,6 +308,25 @@ class ProxyCoreTest extends ProxyTestSupport {
             assertThat(callWithTrailers(channel, d, 0)).as("the worker is still in").isNotNull();
             assertThat(management.get("/actuator/prometheus").text()).containsPattern(
                     "gateway_worker_connect_failures_total\\{function_id=\"" + d.functionId() + "\"[^}]*\\} 0.0");
+        }
+    }
+
+    /**
+     * A gRPC function deployed on a port where an HTTP/1.1 server answers (a wrong endpoint): the call ends with
+     * UNAVAILABLE saying the worker is not an HTTP/2 server, and the worker is taken out at once, as one that
+     * refuses connections is, so that the calls after it are not sent there again and again.
+     */
+    @Test
+    void aWorkerThatIsNotAnHttp2ServerIsSaidSoAndTakenOut() {
+        try (HttpTestWorker notGrpc = new HttpTestWorker("http-only")) {
+            Deployed d = deployUnchecked(notGrpc.address());
+            assertThatThrownBy(() -> callWithTrailers(connection(), d, 0)).isInstanceOfSatisfying(
+                    StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.getStatus().getDescription()).contains("not answer as an HTTP/2 (gRPC) server");
+                    });
+            assertThat(management.get("/actuator/prometheus").text()).containsPattern(
+                    "gateway_worker_connect_failures_total\\{function_id=\"" + d.functionId() + "\"[^}]*\\} 1.0");
         }
     }
 
