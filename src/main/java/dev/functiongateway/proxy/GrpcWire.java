@@ -52,17 +52,33 @@ final class GrpcWire {
         return headers;
     }
 
-    /** The call's status code from {@code grpc-status}, or null if the headers carry none. */
+    /**
+     * The call's status code from {@code grpc-status}; without one, from an HTTP status other than 200 as gRPC
+     * clients map it (a proxy or server in front of the worker answered instead of it); else null.
+     */
     static Status.Code statusCode(Http2Headers headers) {
         CharSequence value = headers.get(GRPC_STATUS);
         if (value == null) {
-            return null;
+            CharSequence http = headers.status();
+            return http == null || STATUS_200.contentEquals(http) ? null : fromHttpStatus(http);
         }
         try {
             return Status.fromCodeValue(Integer.parseInt(value.toString())).getCode();
         } catch (NumberFormatException e) {
             return Status.Code.UNKNOWN;
         }
+    }
+
+    /** gRPC's mapping of an HTTP status that came without a gRPC status (doc/http-grpc-status-mapping.md). */
+    private static Status.Code fromHttpStatus(CharSequence status) {
+        return switch (status.toString()) {
+            case "400" -> Status.Code.INTERNAL;
+            case "401" -> Status.Code.UNAUTHENTICATED;
+            case "403" -> Status.Code.PERMISSION_DENIED;
+            case "404" -> Status.Code.UNIMPLEMENTED;
+            case "429", "502", "503", "504" -> Status.Code.UNAVAILABLE;
+            default -> Status.Code.UNKNOWN;
+        };
     }
 
     /** gRPC's percent-encoding of {@code grpc-message}: UTF-8, with '%' and bytes outside printable ASCII escaped. */

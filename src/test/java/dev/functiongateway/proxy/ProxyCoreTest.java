@@ -35,7 +35,7 @@ import dev.functiongateway.support.Deployments;
 import dev.functiongateway.support.Deployments.Deployed;
 import dev.functiongateway.support.GaugePeak;
 import dev.functiongateway.support.HttpTestWorker;
-import dev.functiongateway.support.LargeTrailersWorker;
+import dev.functiongateway.support.ScriptedWorker;
 import dev.functiongateway.support.RawHttp2;
 import dev.functiongateway.support.RawHttp2.Frame;
 import dev.functiongateway.support.SilentServer;
@@ -285,7 +285,7 @@ class ProxyCoreTest extends ProxyTestSupport {
      */
     @Test
     void aWorkersOversizedTrailersEndOnlyWhatTheyMustAndTheWorkerStaysIn() throws Exception {
-        try (LargeTrailersWorker worker = new LargeTrailersWorker()) {
+        try (ScriptedWorker worker = new ScriptedWorker()) {
             Deployed d = deployUnchecked(worker.address());
             ManagedChannel channel = connection();
             ListenableFuture<ModelInferResponse> inFlight = answeredAfter(channel, d, 1500);
@@ -308,6 +308,27 @@ class ProxyCoreTest extends ProxyTestSupport {
             assertThat(callWithTrailers(channel, d, 0)).as("the worker is still in").isNotNull();
             assertThat(management.get("/actuator/prometheus").text()).containsPattern(
                     "gateway_worker_connect_failures_total\\{function_id=\"" + d.functionId() + "\"[^}]*\\} 0.0");
+        }
+    }
+
+    /**
+     * A worker's answer with an HTTP status and no gRPC status (a proxy in front of it answered): the client maps it
+     * as gRPC says, and so do the gateway's metrics and access line, rather than counting UNKNOWN.
+     */
+    @Test
+    void anHttpStatusWithoutAGrpcStatusCountsAsGrpcMapsIt() throws Exception {
+        try (ScriptedWorker worker = new ScriptedWorker()) {
+            Deployed d = deployUnchecked(worker.address());
+            Metadata md = metadata(invokeKey, d.functionId(), null);
+            md.put(Metadata.Key.of("x-http-status", Metadata.ASCII_STRING_MARSHALLER), "503");
+            assertThatThrownBy(() -> with(GRPCInferenceServiceGrpc.newBlockingStub(connection()), md)
+                    .modelInfer(ModelInferRequest.getDefaultInstance())).isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                    management.get("/actuator/prometheus").text()).containsPattern(
+                            "gateway_grpc_calls_seconds_count\\{code=\"UNAVAILABLE\",function_id=\""
+                                    + d.functionId() + "\"[^}]*\\} 1"));
         }
     }
 

@@ -18,14 +18,16 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 
 /**
- * A gRPC "worker" on 127.0.0.1 that, as a Python (grpcio) worker may, sends trailers of any size, whatever limit its
- * peer advertised: each call is answered, once the request has ended, with one empty message and trailers carrying
- * {@code grpc-status: 0} and an {@code x-large} entry of as many bytes as the request's {@code x-trailer-size}
- * header says (none without it), after {@code x-delay-ms} milliseconds. Close it to stop it.
+ * A gRPC "worker" on 127.0.0.1 whose answers the request's headers script, for answers real servers give but well
+ * behaved test servers do not. Each call is answered once its request has ended, after {@code x-delay-ms}
+ * milliseconds: with {@code x-http-status}, by that HTTP status alone, as a proxy in front of a worker may answer
+ * (no gRPC status); else with one empty message and trailers carrying {@code grpc-status: 0} and an
+ * {@code x-large} entry of {@code x-trailer-size} bytes (as a grpcio worker may send them, whatever limit its peer
+ * advertised). Close it to stop it.
  */
-public final class LargeTrailersWorker extends Http2TestServer {
+public final class ScriptedWorker extends Http2TestServer {
 
-    public LargeTrailersWorker() throws InterruptedException {
+    public ScriptedWorker() throws InterruptedException {
         super(() -> Http2FrameCodecBuilder.forServer().encoderIgnoreMaxHeaderListSize(true).build(), Answers::new);
     }
 
@@ -51,6 +53,12 @@ public final class LargeTrailersWorker extends Http2TestServer {
         }
 
         private static void answer(ChannelHandlerContext ctx, Http2FrameStream stream, Http2Headers request) {
+            CharSequence httpStatus = request.get("x-http-status");
+            if (httpStatus != null) {
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(httpStatus), true)
+                        .stream(stream));
+                return;
+            }
             ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
                     .set("content-type", "application/grpc")).stream(stream));
             ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[5])).stream(stream));
