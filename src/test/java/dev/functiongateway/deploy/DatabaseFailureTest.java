@@ -8,11 +8,10 @@ import java.net.ServerSocket;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import dev.functiongateway.FunctionGatewayApplication;
+import dev.functiongateway.support.RunningGateway;
 
 /**
  * A gateway whose database cannot be opened says so in a short report (what, and what to do), with no stack trace
@@ -28,7 +27,7 @@ class DatabaseFailureTest {
             closedPort = socket.getLocalPort();
         }
         String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "/gateway?password=never-printed";
-        assertThatThrownBy(() -> new SpringApplicationBuilder(FunctionGatewayApplication.class).run(
+        assertThatThrownBy(() -> RunningGateway.application().run(
                 "--spring.datasource.url=" + url, "--spring.datasource.username=gateway",
                 "--server.port=0", "--management.server.port=0", "--gateway.proxy.port=0"))
                 .isNotNull();

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.functiongateway.FunctionGatewayApplication;
 
@@ -31,8 +33,31 @@ public final class RunningGateway implements AutoCloseable {
         all.putAll(properties);
         List<String> args = new ArrayList<>();
         all.forEach((k, v) -> args.add("--" + k + "=" + v));
-        return new RunningGateway(new SpringApplicationBuilder(FunctionGatewayApplication.class)
-                .run(args.toArray(String[]::new)));
+        return new RunningGateway(application().run(args.toArray(String[]::new)));
+    }
+
+    /** The gateway's application as tests start it in this JVM: with Reactor Netty resources of its own. */
+    public static SpringApplicationBuilder application() {
+        return new SpringApplicationBuilder(FunctionGatewayApplication.class)
+                .initializers(RunningGateway::ownNettyResources);
+    }
+
+    /**
+     * Gives the gateway's Reactor Netty servers event loops of their own. By default they use Reactor Netty's
+     * global ones, which the first context to close disposes: closing a gateway started here (or one that failed to
+     * start) then stopped the management server of every other context in this JVM, such as the cached one the
+     * proxy tests share.
+     */
+    private static void ownNettyResources(ConfigurableApplicationContext context) {
+        context.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof ReactorResourceFactory resources) {
+                    resources.setUseGlobalResources(false);
+                }
+                return bean;
+            }
+        });
     }
 
     /** Properties for a fresh database in the embedded PostgreSQL. */
