@@ -157,10 +157,7 @@ class ProxyCallTest extends ProxyTestSupport {
     @Test
     void metadataOverTheLimitIsResourceExhaustedAndTheConnectionsOtherCallsGoOn() throws Exception {
         Deployed d = deploy(0, worker("w1"));
-        Process client = new ProcessBuilder("/usr/bin/python3", "-c", OVERSIZED_METADATA_CLIENT,
-                String.valueOf(grpcPort), d.functionId(), invokeKey).redirectErrorStream(true).start();
-        assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String output = new String(client.getInputStream().readAllBytes());
+        String output = grpcioClient(OVERSIZED_METADATA_CLIENT, d, invokeKey);
         assertThat(output).as(output).contains("large: RESOURCE_EXHAUSTED the call's metadata is larger than the"
                 + " gateway accepts (8192 bytes, gateway.proxy.max-header-list-size)")
                 .contains("stream: 0 more, then OK");

@@ -3,6 +3,8 @@ package dev.functiongateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,6 +123,17 @@ abstract class ProxyTestSupport {
     ManagedChannel closeLater(ManagedChannel channel) {
         closeAfter.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
         return channel;
+    }
+
+    /**
+     * Runs a Python gRPC client (Debian's python3 with grpcio, as the seed's examples use) with the gateway's gRPC
+     * port, a function id and a key as its arguments, and returns what it printed, stdout and stderr together.
+     */
+    String grpcioClient(String script, Deployed d, String key) throws IOException, InterruptedException {
+        Process client = new ProcessBuilder("/usr/bin/python3", "-c", script, String.valueOf(grpcPort),
+                d.functionId(), key).redirectErrorStream(true).start();
+        assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("the Python client ended").isTrue();
+        return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** The seed's three metadata keys; a null value leaves that key out. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,38 @@ class SessionResumeTest extends ProxyTestSupport {
             String[] again = call(grpcPort, invokeKey, d, first[1]);
             assertThat(again).containsExactly(first[0], first[1]);
         }
+    }
+
+    /**
+     * The same flow with the seed's client library, grpcio: each call on a channel of its own (a local subchannel
+     * pool, so a new connection each time), the id read from the response's initial metadata and sent back.
+     */
+    private static final String RECONNECTING_CLIENT = """
+            import grpc, sys
+            port, function_id, key = sys.argv[1:4]
+            metadata = [("function-id", function_id), ("authorization", "Bearer " + key)]
+            def call(extra):
+                channel = grpc.insecure_channel("127.0.0.1:" + port, options=[("grpc.use_local_subchannel_pool", 1)])
+                answer, call = channel.unary_unary("/inference.GRPCInferenceService/ModelInfer").with_call(
+                    b"\\x0a\\x01m", metadata=metadata + extra, timeout=10)
+                channel.close()
+                worker = answer[2:2 + answer[1]].decode()  # ModelInferResponse.model_name: the worker's name
+                return worker, dict(call.initial_metadata())["nvcf-reqid"]
+            worker, request_id = call([])
+            print("first", worker, request_id)
+            for _ in range(3):
+                print("again", *call([("nvcf-reqid", request_id)]))
+            """;
+
+    @Test
+    void theSeedsPythonClientReconnectsWithItsIdToTheSameWorker() throws Exception {
+        Deployed d = deploy(0, worker("a"), worker("b"), worker("c"));
+        String output = grpcioClient(RECONNECTING_CLIENT, d, invokeKey);
+        String[] lines = output.strip().split("\n");
+        assertThat(lines).as(output).hasSize(4);
+        String first = lines[0].substring("first ".length());
+        assertThat(first).matches("[abc] \\S+");
+        assertThat(Arrays.asList(lines).subList(1, 4)).as(output).containsOnly("again " + first);
     }
 
     @Test
