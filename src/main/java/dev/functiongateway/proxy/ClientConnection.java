@@ -297,19 +297,37 @@ final class ClientConnection extends ProxyConnection {
     }
 
     /**
-     * A call's request metadata was over {@code gateway.proxy.max-header-list-size}: the codec decoded and dropped
-     * it (so the call has no function or method), and would answer HTTP 431, which gRPC clients report as UNKNOWN.
-     * The gateway answers as gRPC servers do, RESOURCE_EXHAUSTED, saying what to change; the codec then resets the
-     * stream, and the connection's other calls go on.
+     * Request metadata over even the codec's limit ({@link Http2Handlers}): the codec decoded and dropped it, and
+     * would answer HTTP 431, which gRPC clients report as UNKNOWN. Answered as the gateway's own limit is (the codec
+     * then resets the stream).
      */
     @Override
     protected void handleServerHeaderDecodeSizeError(ChannelHandlerContext ctx, Http2Stream stream) {
-        long limit = services.properties().maxHeaderListSize().toBytes();
-        encoder().writeHeaders(ctx, stream.id(), GrpcWire.trailersOnly(Status.RESOURCE_EXHAUSTED.withDescription(
-                "the call's metadata is larger than the gateway accepts (" + limit
-                        + " bytes, gateway.proxy.max-header-list-size): send less metadata")),
-                0, true, ctx.newPromise());
-        services.observer().callEnded(new CallRecord(null, remoteAddress(), null, null, "",
+        encoder().writeHeaders(ctx, stream.id(), metadataTooLarge(), 0, true, ctx.newPromise());
+        metadataRefused("");
+    }
+
+    /**
+     * A call whose metadata is over {@code gateway.proxy.max-header-list-size}: RESOURCE_EXHAUSTED, as gRPC servers
+     * answer it, saying what to change. The connection's other calls go on.
+     */
+    private void refuseMetadata(int streamId, Http2Headers headers, boolean endOfStream) {
+        writeHeaders(streamId, metadataTooLarge(), true);
+        if (!endOfStream) {
+            reset(streamId, Http2Error.NO_ERROR); // the client need not send the rest
+        }
+        metadataRefused(ProxyHeaders.method(headers));
+    }
+
+    private Http2Headers metadataTooLarge() {
+        return GrpcWire.trailersOnly(Status.RESOURCE_EXHAUSTED.withDescription("the call's metadata is larger than"
+                + " the gateway accepts (" + services.properties().maxHeaderListSize().toBytes()
+                + " bytes, gateway.proxy.max-header-list-size): send less metadata"));
+    }
+
+    /** Counts and logs a call refused for its metadata; its method is empty when the codec dropped the headers. */
+    private void metadataRefused(String method) {
+        services.observer().callEnded(new CallRecord(null, remoteAddress(), null, null, method,
                 Status.Code.RESOURCE_EXHAUSTED, 0, 0, 0, 0, 0, null, null, false));
     }
 
@@ -340,6 +358,11 @@ final class ClientConnection extends ProxyConnection {
             GatewayHealthAnswer check = healthChecks.get(streamId);
             if (check != null) {
                 answered(streamId, check.data(null, endOfStream));
+                return;
+            }
+            if (ProxyHeaders.listSize(headers) > services.properties().maxHeaderListSize().toBytes()) {
+                refuseMetadata(streamId, headers, endOfStream);
+                answered(streamId, true);
                 return;
             }
             if (GatewayInfoAnswer.handles(headers)) {

@@ -26,6 +26,15 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
     }
 
     private static final int ALLOCATION_QUANTUM = 64 * 1024;
+    /**
+     * The codec's header-list limit, advertised in SETTINGS, over the gateway's own
+     * ({@code gateway.proxy.max-header-list-size}), which the gateway applies per call: a header list between the
+     * two ends that call alone, with RESOURCE_EXHAUSTED. At the codec's limit Netty refuses the stream itself, and
+     * a header block a quarter over it (before decompression) is a connection error: a connection's other calls are
+     * lost only to a peer that sends ten times the gateway's limit. It bounds what one header block may cost in
+     * memory (the block is held until complete, its decoded list until checked).
+     */
+    private static final int CODEC_HEADER_LIST_FACTOR = 8;
 
     private final Factory<T> factory;
 
@@ -41,7 +50,7 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
                 .maxConcurrentStreams(properties.maxConcurrentStreams())
                 .initialWindowSize((int) properties.streamWindow().toBytes())
                 .maxFrameSize((int) properties.maxFrameSize().toBytes())
-                .maxHeaderListSize(properties.maxHeaderListSize().toBytes()));
+                .maxHeaderListSize(codecHeaderListSize(properties)));
         builder.decoderEnforceMaxRstFramesPerWindow(properties.maxResetsPerWindow(),
                 (int) properties.resetWindow().toSeconds());
         builder.gracefulShutdownTimeoutMillis(0);
@@ -56,7 +65,7 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
                 .pushEnabled(false)
                 .initialWindowSize((int) properties.streamWindow().toBytes())
                 .maxFrameSize((int) properties.maxFrameSize().toBytes())
-                .maxHeaderListSize(properties.maxHeaderListSize().toBytes()));
+                .maxHeaderListSize(codecHeaderListSize(properties)));
         builder.encoderEnforceMaxConcurrentStreams(true);
         builder.gracefulShutdownTimeoutMillis(0);
         return builder.build();
@@ -74,6 +83,10 @@ final class Http2Handlers<T extends Http2ConnectionHandler>
         distributor.minAllocationChunk(ALLOCATION_QUANTUM);
         connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, distributor));
         return connection;
+    }
+
+    private static long codecHeaderListSize(ProxyProperties properties) {
+        return properties.maxHeaderListSize().toBytes() * CODEC_HEADER_LIST_FACTOR;
     }
 
     /** True if Netty's HTTP/2 codec handles this error itself (protocol errors: RST_STREAM or GOAWAY). */

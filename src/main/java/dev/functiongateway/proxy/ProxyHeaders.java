@@ -1,5 +1,6 @@
 package dev.functiongateway.proxy;
 
+import java.util.Map;
 import java.util.UUID;
 
 import dev.functiongateway.observability.CallRecord;
@@ -48,6 +49,24 @@ final class ProxyHeaders {
             throw new IllegalArgumentException(name + " is not a UUID");
         }
         return Ids.parseUuid(text);
+    }
+
+    /**
+     * The size of a header list as HTTP/2 counts it against SETTINGS_MAX_HEADER_LIST_SIZE: each name and value in
+     * bytes (the codec's header strings are bytes, one per char), plus 32 per entry.
+     */
+    static long listSize(Http2Headers headers) {
+        long size = 0;
+        for (Map.Entry<CharSequence, CharSequence> header : headers) {
+            size += header.getKey().length() + header.getValue().length() + 32;
+        }
+        return size;
+    }
+
+    /** The call's method as logs and metrics name it: its {@code :path} without the leading '/'; empty if none. */
+    static String method(Http2Headers headers) {
+        CharSequence path = headers.path();
+        return path == null ? "" : path.toString().substring(path.length() > 0 && path.charAt(0) == '/' ? 1 : 0);
     }
 
     /** The trace id of the call's W3C {@code traceparent} header, or null. */

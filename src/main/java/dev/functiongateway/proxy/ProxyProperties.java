@@ -29,10 +29,10 @@ import org.springframework.util.unit.DataSize;
  *                                  frames mean fewer frames per message; default 64 KiB
  * @param maxHeaderListSize         the most metadata one call may carry each way (its request headers from the client,
  *                                  its response headers or trailers from the worker), as HTTP/2 counts it (each
- *                                  name and value, plus 32 bytes per entry), advertised to both in
- *                                  SETTINGS_MAX_HEADER_LIST_SIZE; a call over it ends with RESOURCE_EXHAUSTED and the
- *                                  connection's other calls go on; a header block a quarter over it before
- *                                  decompression closes the connection (GOAWAY), as Netty-based gRPC servers do;
+ *                                  name and value, plus 32 bytes per entry); a call over it ends with
+ *                                  RESOURCE_EXHAUSTED and the connection's other calls go on. Only a header block
+ *                                  over ten times it (before decompression) closes the connection (GOAWAY): the
+ *                                  codec's limit, eight times this, is what SETTINGS_MAX_HEADER_LIST_SIZE advertises;
  *                                  default 8 KiB, gRPC's own default
  * @param maxResetsPerWindow        RST_STREAM frames a client may send per {@code resetWindow} before its
  *                                  connection is closed with GOAWAY ENHANCE_YOUR_CALM (rapid reset, CVE-2023-44487);

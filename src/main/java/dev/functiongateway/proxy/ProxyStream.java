@@ -465,12 +465,11 @@ final class ProxyStream {
     }
 
     private void record(Status.Code code) {
-        CharSequence path = requestHeaders.path();
         services.observer().callEnded(new CallRecord(session == null ? null : session.requestId(),
                 client.remoteAddress(), functionId, session == null ? null : session.versionId(),
-                path == null ? "" : path.toString().substring(path.length() > 0 && path.charAt(0) == '/' ? 1 : 0),
-                code, System.nanoTime() - startNanos, requests.payloadBytes(), responses.payloadBytes(),
-                requests.messages(), responses.messages(), keyId, ProxyHeaders.traceId(requestHeaders),
+                ProxyHeaders.method(requestHeaders), code, System.nanoTime() - startNanos, requests.payloadBytes(),
+                responses.payloadBytes(), requests.messages(), responses.messages(), keyId,
+                ProxyHeaders.traceId(requestHeaders),
                 reachedWorker && code != Status.Code.UNIMPLEMENTED));
     }
 

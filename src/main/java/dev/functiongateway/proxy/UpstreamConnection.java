@@ -269,14 +269,22 @@ final class UpstreamConnection extends ProxyConnection {
         super.onStreamError(ctx, outbound, cause, http2Ex);
         ProxyStream call = calls.remove(http2Ex.streamId());
         if (call != null && http2Ex instanceof HeaderListSizeException tooLarge && tooLarge.duringDecode()) {
-            // As a gRPC client would say it; the client's own connection, unlike a direct one, is not at risk.
-            call.upstreamFailed(Status.RESOURCE_EXHAUSTED.withDescription("the worker's response metadata is larger"
-                    + " than the gateway accepts (" + properties.maxHeaderListSize().toBytes()
-                    + " bytes, gateway.proxy.max-header-list-size)"), false);
+            call.upstreamFailed(metadataTooLarge(), false); // over even the codec's limit
         } else if (call != null) {
             call.upstreamReset(http2Ex.error().code());
         }
         closeIfDrained();
+    }
+
+    /**
+     * The worker's response metadata is over {@code gateway.proxy.max-header-list-size}: the call ends with
+     * RESOURCE_EXHAUSTED, as a gRPC client would end it, and the client's connection, unlike a direct one, is not at
+     * risk. The worker connection's other calls go on.
+     */
+    private Status metadataTooLarge() {
+        return Status.RESOURCE_EXHAUSTED.withDescription("the worker's response metadata is larger than the gateway"
+                + " accepts (" + properties.maxHeaderListSize().toBytes()
+                + " bytes, gateway.proxy.max-header-list-size)");
     }
 
     /** The worker's frames. */
@@ -286,10 +294,18 @@ final class UpstreamConnection extends ProxyConnection {
         public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
                 boolean endOfStream) {
             ProxyStream call = endOfStream ? calls.remove(streamId) : calls.get(streamId);
-            if (call != null) {
-                call.upstreamHeaders(headers, endOfStream);
-                closeIfDrained();
+            if (call == null) {
+                return;
             }
+            if (ProxyHeaders.listSize(headers) > properties.maxHeaderListSize().toBytes()) {
+                if (!endOfStream) {
+                    reset(streamId, Http2Error.CANCEL);
+                }
+                call.upstreamFailed(metadataTooLarge(), false);
+                return;
+            }
+            call.upstreamHeaders(headers, endOfStream);
+            closeIfDrained();
         }
 
         @Override

@@ -128,8 +128,9 @@ class ProxyCallTest extends ProxyTestSupport {
     }
 
     /**
-     * A grpcio client (which, unlike grpc-java's, sends metadata over the gateway's advertised limit) on one
-     * connection: a stream in flight, then a call with 9 000 bytes of metadata, then the stream goes on.
+     * A grpcio client (which, unlike grpc-java's, sends metadata over the limit its peer advertised) on one
+     * connection: a stream in flight, then calls with 9 000 bytes of metadata (over the gateway's limit) and 70 000
+     * (over the codec's too), then the stream goes on.
      */
     private static final String OVERSIZED_METADATA_CLIENT = """
             import grpc, queue, sys
@@ -142,12 +143,13 @@ class ProxyCallTest extends ProxyTestSupport {
                 iter(sent.get, None), metadata=metadata, timeout=30)
             sent.put(request)
             next(stream)
-            try:
-                channel.unary_unary("/inference.GRPCInferenceService/ModelInfer")(
-                    request, metadata=metadata + [("x-large", "a" * 9000)], timeout=10)
-                print("large: OK")
-            except grpc.RpcError as e:
-                print("large:", e.code().name, e.details())
+            for size in (9000, 70000):
+                try:
+                    channel.unary_unary("/inference.GRPCInferenceService/ModelInfer")(
+                        request, metadata=metadata + [("x-large", "a" * size)], timeout=10)
+                    print("large:", size, "OK")
+                except grpc.RpcError as e:
+                    print("large:", size, e.code().name, e.details())
             sent.put(request)
             next(stream)
             sent.put(None)
@@ -158,11 +160,12 @@ class ProxyCallTest extends ProxyTestSupport {
     void metadataOverTheLimitIsResourceExhaustedAndTheConnectionsOtherCallsGoOn() throws Exception {
         Deployed d = deploy(0, worker("w1"));
         String output = grpcioClient(OVERSIZED_METADATA_CLIENT, d, invokeKey);
-        assertThat(output).as(output).contains("large: RESOURCE_EXHAUSTED the call's metadata is larger than the"
-                + " gateway accepts (8192 bytes, gateway.proxy.max-header-list-size)")
+        String refused = " RESOURCE_EXHAUSTED the call's metadata is larger than the gateway accepts (8192 bytes,"
+                + " gateway.proxy.max-header-list-size)";
+        assertThat(output).as(output).contains("large: 9000" + refused).contains("large: 70000" + refused)
                 .contains("stream: 0 more, then OK");
         assertThat(management.get("/actuator/prometheus").text()).containsPattern(
-                "gateway_grpc_calls_seconds_count\\{code=\"RESOURCE_EXHAUSTED\",function_id=\"unknown\"[^}]*\\} ");
+                "gateway_grpc_calls_seconds_count\\{code=\"RESOURCE_EXHAUSTED\",function_id=\"unknown\"[^}]*\\} 2");
     }
 
     @Test
