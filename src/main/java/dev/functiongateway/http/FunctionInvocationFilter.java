@@ -3,6 +3,7 @@ package dev.functiongateway.http;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,6 +29,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import dev.functiongateway.support.ProblemResponses;
 import dev.functiongateway.auth.ApiKey;
 import dev.functiongateway.auth.ApiKeyService;
@@ -45,6 +49,7 @@ import dev.functiongateway.routing.InvocationAdmission.Refusal;
 import dev.functiongateway.routing.RoutingException;
 import dev.functiongateway.routing.Session;
 import dev.functiongateway.routing.SessionRouter;
+import dev.functiongateway.routing.Worker;
 import dev.functiongateway.support.LogSafe;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -110,6 +115,12 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered, DisposableBean
      */
     private final Sinks.Many<Long> keyRechecks = Sinks.many().multicast().directBestEffort();
     private final Disposable keyRecheckClock;
+    /**
+     * Workers whose failure was logged at WARN within the last minute: a worker that fails every request (one that
+     * does not speak HTTP) is one warning a minute, not one per request. Bounded in time and size.
+     */
+    private final Cache<Worker, Boolean> recentlyWarned = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(1)).maximumSize(10_000).build();
 
     FunctionInvocationFilter(InvocationAdmission admission, SessionRouter router, HealthChecker health,
             ProblemResponses problems, CallObserver observer, ApiKeyService keys, RegistryProperties registry) {
@@ -313,10 +324,13 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered, DisposableBean
                 || error instanceof ResponseStatusException) {
             log.debug("HTTP call {} to worker {} failed: {}", session.requestId(), session.worker(),
                     LogSafe.escape(String.valueOf(error)));
-        } else {
+        } else if (recentlyWarned.asMap().putIfAbsent(session.worker(), Boolean.TRUE) == null) {
             // Not a connection's failure: the worker answered something that is not HTTP (an h2c-only gRPC server
             // registered as an HTTP function, say), or something else broke. One line, no stack trace.
-            log.warn("HTTP call {} to worker {} failed: {}", session.requestId(), session.worker(),
+            log.warn("HTTP call {} to worker {} failed: {} (more failures of this worker within a minute: DEBUG)",
+                    session.requestId(), session.worker(), LogSafe.escape(String.valueOf(error)));
+        } else {
+            log.debug("HTTP call {} to worker {} failed: {}", session.requestId(), session.worker(),
                     LogSafe.escape(String.valueOf(error)));
         }
         if (error instanceof ConnectException) {
