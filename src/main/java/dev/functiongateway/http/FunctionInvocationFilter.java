@@ -308,8 +308,8 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered, DisposableBean
      * The worker failed before it answered: it could not be reached (503, and it is taken out until a health
      * check passes), was too slow (504), or closed or reset the connection or answered something that is not HTTP
      * (502). These are the worker's faults, not the gateway's: no stack trace, one line, at DEBUG when a connection
-     * failed or timed out (the access log has the status), at WARN otherwise. Failures once its answer is on its
-     * way are {@link ConnectionFailures}'.
+     * failed or timed out (the access log has the status), else at WARN, once a minute per worker. Failures once its
+     * answer is on its way are {@link ConnectionFailures}'.
      */
     private Mono<Void> upstreamFailed(ServerWebExchange exchange, Session session, Throwable error) {
         if (ConnectionFailures.clientGone(exchange.getResponse())) {
@@ -320,13 +320,12 @@ class FunctionInvocationFilter implements GatewayFilter, Ordered, DisposableBean
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(error);
         }
-        if (error instanceof IOException || error instanceof TimeoutException
-                || error instanceof ResponseStatusException) {
-            log.debug("HTTP call {} to worker {} failed: {}", session.requestId(), session.worker(),
-                    LogSafe.escape(String.valueOf(error)));
-        } else if (recentlyWarned.asMap().putIfAbsent(session.worker(), Boolean.TRUE) == null) {
-            // Not a connection's failure: the worker answered something that is not HTTP (an h2c-only gRPC server
-            // registered as an HTTP function, say), or something else broke. One line, no stack trace.
+        // Not a connection's failure: the worker answered something that is not HTTP (an h2c-only gRPC server
+        // registered as an HTTP function, say), or something else broke. One line, no stack trace.
+        boolean warn = !(error instanceof IOException || error instanceof TimeoutException
+                || error instanceof ResponseStatusException)
+                && recentlyWarned.asMap().putIfAbsent(session.worker(), Boolean.TRUE) == null;
+        if (warn) {
             log.warn("HTTP call {} to worker {} failed: {} (more failures of this worker within a minute: DEBUG)",
                     session.requestId(), session.worker(), LogSafe.escape(String.valueOf(error)));
         } else {
